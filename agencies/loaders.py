@@ -1,0 +1,100 @@
+"""Load departments and sub-tier agencies from the USAspending reference CSV."""
+
+import csv
+import re
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from agencies.models import Agency
+from waivers.importers.report import ImportReport, UnreadableFile
+
+_DEPARTMENT_CODE = re.compile(r"^\d{3}$")
+_SUBTIER_CODE = re.compile(r"^[0-9A-Z]{4}$")
+COLUMNS = {
+    "department_code", "department_name", "department_abbreviation",
+    "subtier_code", "subtier_name", "subtier_abbreviation",
+}
+
+
+def _read_rows(path: Path) -> list[dict]:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = COLUMNS - set(reader.fieldnames or [])
+            if missing:
+                raise UnreadableFile(f"{path} lacks the columns {', '.join(sorted(missing))}.")
+            return list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UnreadableFile(f"{path} cannot be read: {exc}") from exc
+
+
+def _unique_slug(base: str, code: str, taken: set[str]) -> str:
+    slug = slugify(base)[:100] or code.lower()
+    if slug in taken:
+        slug = f"{slug}-{code.lower()}"
+    taken.add(slug)
+    return slug
+
+
+def load_agencies(path: Path) -> ImportReport:
+    report = ImportReport("agencies")
+    rows = _read_rows(path)
+    departments: dict[str, dict] = {}
+    subtiers: list[dict] = []
+    for line, row in enumerate(rows, start=2):
+        report.read += 1
+        dept_code = row["department_code"].strip()
+        sub_code = row["subtier_code"].strip().upper()
+        if not _DEPARTMENT_CODE.match(dept_code):
+            report.reject(f"line {line}", f"department code {dept_code!r} is not 3 digits")
+            continue
+        if not _SUBTIER_CODE.match(sub_code):
+            report.reject(f"line {line}", f"sub-tier code {sub_code[:20]!r} is not 4 characters")
+            continue
+        if not row["subtier_name"].strip():
+            report.reject(f"line {line}", "sub-tier name is empty")
+            continue
+        departments.setdefault(dept_code, row)
+        subtiers.append(row)
+
+    existing = dict(Agency.objects.values_list("code", "slug"))
+    taken = set(existing.values())
+    with transaction.atomic():
+        dept_objs = []
+        for code, row in sorted(departments.items()):
+            name = row["department_name"].strip()
+            slug = existing.get(code) or _unique_slug(
+                row["department_abbreviation"].strip() or name, code, taken
+            )
+            dept_objs.append(Agency(
+                code=code, kind=Agency.Kind.DEPARTMENT, name=name, slug=slug,
+                abbreviation=row["department_abbreviation"].strip(),
+            ))
+        _upsert(dept_objs, existing, report)
+        parents = dict(Agency.objects.departments().values_list("code", "id"))
+        sub_objs = []
+        for row in sorted(subtiers, key=lambda r: r["subtier_code"]):
+            code = row["subtier_code"].strip().upper()
+            name = row["subtier_name"].strip()
+            slug = existing.get(code) or _unique_slug(name, code, taken)
+            sub_objs.append(Agency(
+                code=code, kind=Agency.Kind.SUBTIER, name=name, slug=slug,
+                abbreviation=row["subtier_abbreviation"].strip(),
+                parent_id=parents[row["department_code"].strip()],
+            ))
+        _upsert(sub_objs, existing, report)
+    return report
+
+
+def _upsert(objs: list[Agency], existing: dict[str, str], report: ImportReport) -> None:
+    for obj in objs:
+        if obj.code in existing:
+            report.updated += 1
+        else:
+            report.created += 1
+    Agency.objects.bulk_create(
+        objs, update_conflicts=True, unique_fields=["code"],
+        update_fields=["kind", "name", "abbreviation", "parent"],
+    )

@@ -1,0 +1,40 @@
+"""An embedded PostgreSQL server for machines without DATABASE_URL.
+
+The server (from the pgserver package) keeps its data under var/pgdata in the
+checkout, so the database survives between runs. It is started once per
+process, on first use, and shared by every process that points at the folder.
+"""
+
+import warnings
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+DATABASE_NAME = "miao"
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (headless machines, CI).
+            warnings.simplefilter("ignore")
+            import pgserver
+    except ImportError as exc:  # pragma: no cover - depends on the platform
+        raise ImproperlyConfigured(
+            "No embedded PostgreSQL is available on this platform; "
+            "set DATABASE_URL to a PostgreSQL server (see .env.example)."
+        ) from exc
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    except Exception as exc:  # pragma: no cover - depends on the platform
+        raise ImproperlyConfigured(
+            f"The embedded PostgreSQL could not start ({exc}); "
+            "set DATABASE_URL to a PostgreSQL server (see .env.example)."
+        ) from exc
+    return server.get_uri(DATABASE_NAME)

@@ -1,0 +1,9 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference lists (agencies, NAICS, PSC) once into the test database."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115

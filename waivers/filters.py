@@ -1,0 +1,169 @@
+"""The one FilterSet behind the public list, exports, feeds and the API.
+
+Parameter names are part of the public interface (URLs people bookmark and
+API clients depend on): q, type, status, determination, decision, agency,
+naics, psc, country, stage, coverage, submitted_after, submitted_before, open,
+sort. Bad values produce form errors naming the parameter; the site shows them
+as messages and the API answers 400 with them.
+"""
+
+import datetime as dt
+
+import django_filters
+import pycountry
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import CharField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from agencies.models import Agency
+from waivers.models import Waiver
+from waivers.search import MAX_QUERY_LENGTH, search
+
+PUBLIC_STATUSES = [(s.value, s.label) for s in Waiver.Status if s != Waiver.Status.DRAFT]
+DECISION_CHOICES = [*Waiver.FinalDecision.choices, ("pending", "Pending")]
+COUNTRY_CHOICES = sorted(
+    ((c.alpha_2, c.name) for c in pycountry.countries), key=lambda choice: choice[1]
+)
+
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "deadline": "Review deadline",
+    "title": "Title (A–Z)",
+    "agency": "Agency (A–Z)",
+}
+# Every ordering ends on a unique column so pages never overlap.
+ORDERINGS = {
+    "newest": [F("submitted_at").desc(nulls_last=True), "-id"],
+    "oldest": [F("submitted_at").asc(nulls_last=True), "id"],
+    "deadline": [F("review_due_date").asc(nulls_last=True), "id"],
+    "title": ["procurement_title", "id"],
+    "agency": ["contracting_agency__name", "id"],
+}
+
+
+class UpperCharField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class CodePrefixFilter(django_filters.CharFilter):
+    field_class = UpperCharField
+
+
+class WaiverFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label="Keywords", max_length=MAX_QUERY_LENGTH,
+        help_text='Words, "quoted phrases", -excluded words, or; PIIDs and codes match exactly.',
+    )
+    type = django_filters.MultipleChoiceFilter(
+        field_name="waiver_type", choices=Waiver.Type.choices, label="Waiver type"
+    )
+    status = django_filters.MultipleChoiceFilter(choices=PUBLIC_STATUSES, label="Status")
+    determination = django_filters.MultipleChoiceFilter(
+        choices=Waiver.Determination.choices, label="OMB determination"
+    )
+    decision = django_filters.MultipleChoiceFilter(
+        choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
+    )
+    agency = django_filters.ModelMultipleChoiceFilter(
+        queryset=Agency.objects.all(), to_field_name="code", method="filter_agency",
+        label="Agency", help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
+    )
+    naics = CodePrefixFilter(
+        field_name="naics_id", method="filter_code_prefix", label="NAICS",
+        validators=[RegexValidator(r"^\d{2,6}$", "Enter a NAICS code or its first 2–6 digits.")],
+    )
+    psc = CodePrefixFilter(
+        field_name="psc_id", method="filter_code_prefix", label="PSC",
+        validators=[RegexValidator(
+            r"^[A-Z0-9]{1,4}$", "Enter a PSC code or category: 1–4 letters or digits."
+        )],
+    )
+    country = django_filters.MultipleChoiceFilter(
+        choices=COUNTRY_CHOICES, method="filter_country", label="Country of origin"
+    )
+    stage = django_filters.ChoiceFilter(
+        field_name="procurement_stage", choices=Waiver.ProcurementStage.choices,
+        label="Procurement stage",
+    )
+    coverage = django_filters.ChoiceFilter(choices=Waiver.Coverage.choices, label="Coverage")
+    submitted_after = django_filters.DateFilter(
+        method="filter_submitted_after", label="Submitted on or after"
+    )
+    submitted_before = django_filters.DateFilter(
+        method="filter_submitted_before", label="Submitted on or before"
+    )
+    open = django_filters.BooleanFilter(
+        method="filter_open", label="Open for review now", widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=list(SORTS.items()), method="filter_sort", label="Sort by", empty_label=None
+    )
+
+    class Meta:
+        model = Waiver
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value)
+
+    def filter_code_prefix(self, queryset, name, value):
+        # Compare the foreign-key column itself (no join), served by the
+        # varchar_pattern_ops indexes on waiver.naics_id / waiver.psc_id.
+        column = ExpressionWrapper(F(name), output_field=CharField())
+        return queryset.alias(**{f"{name}_text": column}).filter(**{f"{name}_text__startswith": value})
+
+    def filter_decision(self, queryset, name, value):
+        condition = Q()
+        for choice in value:
+            if choice == "pending":
+                condition |= Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN)
+            else:
+                condition |= Q(final_decision=choice)
+        return queryset.filter(condition)
+
+    def filter_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        ids = [agency.pk for agency in value]
+        return queryset.filter(
+            Q(contracting_agency_id__in=ids) | Q(contracting_agency__parent_id__in=ids)
+        )
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(countries__overlap=list(value)) if value else queryset
+
+    def filter_submitted_after(self, queryset, name, value: dt.date):
+        return queryset.filter(submitted_at__gte=_start_of_day(value))
+
+    def filter_submitted_before(self, queryset, name, value: dt.date):
+        return queryset.filter(submitted_at__lt=_start_of_day(value + dt.timedelta(days=1)))
+
+    def filter_open(self, queryset, name, value):
+        # An unticked box means "no restriction", not "closed only".
+        return queryset.open_for_review() if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
+
+    @property
+    def sort_key(self) -> str:
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        chosen = data.get("sort")
+        if chosen == "relevance" and not data.get("q"):
+            chosen = None
+        return chosen or ("relevance" if data.get("q") else "newest")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        key = self.sort_key
+        if key == "relevance":
+            return queryset.order_by(F("rank").desc(), F("submitted_at").desc(nulls_last=True), "-id")
+        return queryset.order_by(*ORDERINGS[key])
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

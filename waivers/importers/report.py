@@ -1,0 +1,41 @@
+from dataclasses import dataclass, field
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read or parsed at all; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, record by record."""
+
+    label: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    flagged: list[tuple[str, str]] = field(default_factory=list)
+
+    def reject(self, record_id: str, reason: str) -> None:
+        self.rejected.append((record_id, reason))
+
+    def warn(self, record_id: str, reason: str) -> None:
+        self.warnings.append((record_id, reason))
+
+    def flag(self, record_id: str, reason: str) -> None:
+        self.flagged.append((record_id, reason))
+
+    def summary(self) -> str:
+        return (
+            f"{self.label}: read {self.read}, created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {len(self.rejected)}"
+        )
+
+    def lines(self) -> list[str]:
+        out = [self.summary()]
+        out += [f"  rejected {rid}: {reason}" for rid, reason in self.rejected]
+        out += [f"  warning {rid}: {reason}" for rid, reason in self.warnings]
+        out += [f"  flagged {rid}: {reason}" for rid, reason in self.flagged]
+        return out

@@ -1,0 +1,16 @@
+from .codes import NaicsCode, PscCode
+from .details import JonesActDetail, PricePreference, UrgentReport
+from .waiver import Waiver, WaiverInternal, WaiverQuerySet, WaiverStatusChange, new_public_id
+
+__all__ = [
+    "JonesActDetail",
+    "NaicsCode",
+    "PricePreference",
+    "PscCode",
+    "UrgentReport",
+    "Waiver",
+    "WaiverInternal",
+    "WaiverQuerySet",
+    "WaiverStatusChange",
+    "new_public_id",
+]

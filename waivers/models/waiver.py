@@ -1,0 +1,347 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from miao_site.timestamps import TimeStampedModel
+
+# Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
+_PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_public_id() -> str:
+    """A random, stable public identifier such as `MIA-7KQ3M9XD`."""
+    return "MIA-" + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(8))
+
+
+class WaiverQuerySet(models.QuerySet):
+    def public(self):
+        """The single definition of what the public may see: every waiver that
+        was ever posted (withdrawn ones included), never drafts, never records
+        flagged as test data. Site, feeds, exports and API all start here."""
+        return self.exclude(status=Waiver.Status.DRAFT).filter(is_test_record=False)
+
+    def open_for_review(self):
+        return self.filter(status__in=Waiver.OPEN_STATUSES)
+
+    def with_public_relations(self):
+        return self.select_related(
+            "contracting_agency__parent", "funding_agency__parent", "naics", "psc"
+        )
+
+
+class Waiver(TimeStampedModel):
+    """A proposed waiver of a Made in America law, as published by MIAO.
+
+    Public fields live here. Type-specific details live in one-to-one tables
+    (PricePreference, JonesActDetail, UrgentReport) and government-only fields
+    in WaiverInternal, which no public view, serializer or export reads.
+    """
+
+    class Type(models.TextChoices):
+        NONAVAILABILITY = "nonavailability", "Nonavailability"
+        UNREASONABLE_COST = "unreasonable_cost", "Unreasonable cost (price preference)"
+        PUBLIC_INTEREST = "public_interest", "Public interest"
+        URGENT_REPORT = "urgent_report", "Urgent requirements report"
+        JONES_ACT = "jones_act", "Jones Act"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        REVIEWED = "reviewed", "Reviewed"
+        REVIEW_WAIVED = "review_waived", "Review waived"
+        DECIDED = "decided", "Final decision made"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Determination(models.TextChoices):
+        CONSISTENT = "consistent", "Consistent with policy"
+        CONDITIONALLY_CONSISTENT = "conditionally_consistent", "Conditionally consistent with policy"
+        INCONSISTENT = "inconsistent", "Inconsistent with policy"
+
+    class FinalDecision(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        NOT_GRANTED = "not_granted", "Not granted"
+
+    class ProcurementStage(models.TextChoices):
+        PRE_SOLICITATION = "pre_solicitation", "Pre-solicitation"
+        POST_SOLICITATION = "post_solicitation", "Post-solicitation"
+
+    class Coverage(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual waiver"
+        MULTI_PROCUREMENT = "multi_procurement", "Multi-procurement waiver"
+
+    class Duration(models.TextChoices):
+        INSTANT = "instant", "Instant delivery only"
+        UP_TO_6_MONTHS = "0_6_months", "0–6 months"
+        SIX_TO_12_MONTHS = "6_12_months", "6 months – 1 year"
+        ONE_TO_2_YEARS = "1_2_years", "1–2 years"
+        TWO_TO_3_YEARS = "2_3_years", "2–3 years"
+        THREE_TO_5_YEARS = "3_5_years", "3–5 years"
+        OVER_5_YEARS = "over_5_years", "More than 5 years"
+
+    # Posted states in which MIAO's review is still outstanding.
+    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+    # States in which a determination may be on record.
+    DETERMINED_STATUSES = (Status.REVIEWED, Status.DECIDED, Status.WITHDRAWN)
+
+    # --- identity ---------------------------------------------------------
+    public_id = models.CharField(
+        max_length=20, unique=True, default=new_public_id, editable=False,
+        help_text="Stable identifier used in public URLs; never the database id.",
+    )
+    source_id = models.CharField(
+        max_length=64, blank=True,
+        help_text="Identifier of the record in MIAO's published data, for imported waivers.",
+    )
+    waiver_type = models.CharField("waiver type", max_length=20, choices=Type.choices)
+    is_test_record = models.BooleanField(
+        default=False, help_text="Imported record that is obviously test data (never public)."
+    )
+
+    # --- lifecycle (changed only by waivers.services) -------------------------
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_due_date = models.DateField(
+        null=True, blank=True,
+        help_text="Submitted date plus 15 business days; derived by the submit service.",
+    )
+    determination = models.CharField(
+        "OMB determination", max_length=30, choices=Determination.choices, blank=True
+    )
+    determination_conditions = models.TextField(
+        blank=True, help_text="Required for a conditionally consistent determination."
+    )
+    determination_explanation = models.TextField(
+        blank=True, help_text="Required for an inconsistent determination."
+    )
+    determined_at = models.DateTimeField(null=True, blank=True)
+    final_decision = models.CharField(max_length=20, choices=FinalDecision.choices, blank=True)
+    final_decision_date = models.DateField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # --- standard public fields -----------------------------------------------
+    contracting_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="contracted_waivers",
+        help_text="Contracting office agency (FPDS sub-tier).",
+    )
+    funding_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="funded_waivers",
+        null=True, blank=True,
+    )
+    naics = models.ForeignKey(
+        "waivers.NaicsCode", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="waivers", verbose_name="NAICS code",
+        db_index=False,  # served by waiver_naics_pattern_idx (equality and prefix)
+    )
+    psc = models.ForeignKey(
+        "waivers.PscCode", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="waivers", verbose_name="PSC code",
+        db_index=False,  # served by waiver_psc_pattern_idx (equality and prefix)
+    )
+    procurement_title = models.CharField(max_length=500, blank=True)
+    summary = models.TextField("summary of procurement", blank=True)
+    procurement_stage = models.CharField(max_length=20, choices=ProcurementStage.choices, blank=True)
+    sources_sought = models.BooleanField("sources sought or RFI issued", null=True, blank=True)
+    piids = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True,
+        verbose_name="PIIDs", help_text="Procurement instrument identifiers (contract numbers).",
+    )
+    solicitation_id = models.CharField("solicitation ID", max_length=50, blank=True)
+    price_preference_included = models.BooleanField(
+        "solicitation announces a price preference", null=True, blank=True
+    )
+    coverage = models.CharField("waiver coverage", max_length=20, choices=Coverage.choices, blank=True)
+    rationale = models.TextField("waiver rationale summary", blank=True)
+    expected_duration = models.CharField(
+        "expected maximum duration", max_length=20, choices=Duration.choices, blank=True
+    )
+    countries = ArrayField(
+        models.CharField(max_length=2), default=list, blank=True,
+        verbose_name="countries of origin", help_text="ISO 3166-1 alpha-2 codes.",
+    )
+    source_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    source_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # --- search ---------------------------------------------------------------
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = WaiverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="waiver_status_valid", condition=Q(
+                    status__in=[
+                        "draft", "submitted", "in_review", "reviewed",
+                        "review_waived", "decided", "withdrawn",
+                    ]
+                ),
+            ),
+            models.CheckConstraint(
+                name="waiver_type_valid", condition=Q(
+                    waiver_type__in=[
+                        "nonavailability", "unreasonable_cost", "public_interest",
+                        "urgent_report", "jones_act",
+                    ]
+                ),
+            ),
+            # An imported record maps to exactly one waiver, so re-imports update it.
+            models.UniqueConstraint(
+                fields=["source_id"], condition=~Q(source_id=""), name="waiver_source_id_unique"
+            ),
+            # Posted waivers always carry their submission time and review due date.
+            models.CheckConstraint(
+                name="waiver_posted_has_submitted_at",
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+            ),
+            # A determination exists only once MIAO has reviewed the waiver.
+            models.CheckConstraint(
+                name="waiver_determination_only_when_reviewed",
+                condition=Q(determination="")
+                | Q(status__in=["reviewed", "decided", "withdrawn"], determined_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="waiver_determination_valid",
+                condition=Q(
+                    determination__in=["", "consistent", "conditionally_consistent", "inconsistent"]
+                ),
+            ),
+            # A reviewed waiver always has its determination.
+            models.CheckConstraint(
+                name="waiver_reviewed_has_determination",
+                condition=~Q(status="reviewed") | ~Q(determination=""),
+            ),
+            # Conditional consistency must say what the conditions are.
+            models.CheckConstraint(
+                name="waiver_conditional_has_conditions",
+                condition=~Q(determination="conditionally_consistent")
+                | ~Q(determination_conditions=""),
+            ),
+            # Inconsistency must be explained in writing.
+            models.CheckConstraint(
+                name="waiver_inconsistent_has_explanation",
+                condition=~Q(determination="inconsistent") | ~Q(determination_explanation=""),
+            ),
+            # A final decision (and its date) exists only in the decided state, or
+            # after a decided waiver was withdrawn.
+            models.CheckConstraint(
+                name="waiver_final_decision_consistent",
+                condition=(Q(final_decision="") & Q(final_decision_date__isnull=True))
+                | (
+                    Q(final_decision__in=["granted", "not_granted"])
+                    & Q(final_decision_date__isnull=False)
+                    & Q(status__in=["decided", "withdrawn"])
+                ),
+            ),
+            models.CheckConstraint(
+                name="waiver_decided_has_final_decision",
+                condition=~Q(status="decided") | ~Q(final_decision=""),
+            ),
+            models.CheckConstraint(
+                name="waiver_withdrawn_has_date",
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # Keyword search: to_tsquery matches against the stored vector.
+            GinIndex(fields=["search_vector"], name="waiver_search_gin"),
+            # Exact PIID matches (piids @> ARRAY['...']).
+            GinIndex(fields=["piids"], name="waiver_piids_gin"),
+            # Country filter (countries && ARRAY['FR']).
+            GinIndex(fields=["countries"], name="waiver_countries_gin"),
+            # Public list sorted newest first, the default page (partial: public set only).
+            models.Index(
+                fields=["-submitted_at", "-id"], name="waiver_public_newest_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
+            # "Open for review" list and the review-deadline sort.
+            models.Index(
+                fields=["review_due_date", "id"], name="waiver_open_due_idx",
+                condition=Q(status__in=["submitted", "in_review"]),
+            ),
+            # Filters by type and status (facet counts, reviewer queue).
+            models.Index(fields=["waiver_type", "status"], name="waiver_type_status_idx"),
+            # NAICS / PSC prefix filters (LIKE 'prefix%').
+            models.Index(
+                fields=["naics"], name="waiver_naics_pattern_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["psc"], name="waiver_psc_pattern_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            # Exact solicitation ID lookups.
+            models.Index(fields=["solicitation_id"], name="waiver_solicitation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.procurement_title}".strip()
+
+    def get_absolute_url(self) -> str:
+        return f"/waivers/{self.public_id}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT and not self.is_test_record
+
+    @property
+    def is_open_for_review(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def business_days_left(self, today=None) -> int | None:
+        """Business days until the review is due (negative when overdue)."""
+        from waivers.business_days import business_days_between
+
+        if not self.is_open_for_review or self.review_due_date is None:
+            return None
+        today = today or timezone.localdate()
+        return business_days_between(today, self.review_due_date)
+
+
+class WaiverInternal(TimeStampedModel):
+    """Government-only fields of a waiver. Never shown publicly: no public view,
+    serializer, export or feed reads this model."""
+
+    waiver = models.OneToOneField(Waiver, on_delete=models.CASCADE, related_name="internal")
+    market_research = models.TextField("market research detail", blank=True)
+    excluded_sources = models.TextField(blank=True)
+    approving_official = models.CharField(max_length=200, blank=True)
+    contacts = models.TextField(blank=True, help_text="Names, emails and phone numbers.")
+
+    class Meta:
+        verbose_name = "government-only information"
+        verbose_name_plural = "government-only information"
+
+    def __str__(self) -> str:
+        return f"Government-only information for {self.waiver.public_id}"
+
+
+class WaiverStatusChange(models.Model):
+    """Append-only history of status changes, written by the lifecycle services
+    in the same transaction as the change. Public timelines derive from it."""
+
+    waiver = models.ForeignKey(Waiver, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Waiver.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Waiver.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Staff user who made the change (empty for imports).",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "status change"
+        indexes = [
+            # A waiver's timeline, in order.
+            models.Index(fields=["waiver", "at"], name="status_change_waiver_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.waiver_id}: {self.from_status or '—'} → {self.to_status}"
