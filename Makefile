@@ -20,7 +20,12 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+# USWDS (served by whitenoise from node_modules, see STATICFILES_DIRS) and axe-core (tests).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+install: $(INSTALLED) node_modules/.package-lock.json
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
