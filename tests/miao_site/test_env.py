@@ -1,0 +1,44 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from miao_site.env import env_bool, env_int, env_list, env_origins, env_url
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), (" Yes ", True)])
+def test_env_bool_accepts_clear_values(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", not expected) is expected
+
+
+def test_env_bool_rejects_garbage_instead_of_defaulting(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        env_bool("FLAG", False)
+
+
+def test_unset_or_blank_values_use_the_default(monkeypatch):
+    monkeypatch.setenv("BLANK", "  ")
+    monkeypatch.delenv("MISSING", raising=False)
+    assert env_bool("BLANK", True) is True
+    assert env_int("MISSING", 7) == 7
+    assert env_list("MISSING", ["a"]) == ["a"]
+
+
+def test_env_int_rejects_non_numbers(monkeypatch):
+    monkeypatch.setenv("PORT", "25x")
+    with pytest.raises(ImproperlyConfigured, match="PORT"):
+        env_int("PORT", 25)
+
+
+def test_env_url_checks_scheme(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://x/y")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h:5432/db")
+    assert env_url("DATABASE_URL", schemes=("postgres", "postgresql")) == "postgresql://u@h:5432/db"
+
+
+def test_env_origins_require_scheme_and_host(monkeypatch):
+    monkeypatch.setenv("CSRF_TRUSTED_ORIGINS", "https://a.gov, example.gov")
+    with pytest.raises(ImproperlyConfigured, match="example.gov"):
+        env_origins("CSRF_TRUSTED_ORIGINS")
