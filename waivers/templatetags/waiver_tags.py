@@ -1,0 +1,274 @@
+"""Formatting for the public site: badges, dates, the review clock, money,
+pagination links. Templates call these instead of branching on values."""
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pycountry
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from waivers.models import Waiver
+
+register = template.Library()
+
+# Navigation of the public site: (label, URL). Home matches only "/".
+NAV_ITEMS = (
+    ("Home", "/"),
+    ("Search waivers", "/waivers/"),
+    ("Agencies", "/agencies/"),
+    ("Statistics", "/stats/"),
+    ("API", "/api/"),
+    ("About", "/about/"),
+)
+
+# Badge colour variants (see static/css/site.css; each passes WCAG AA contrast).
+STATUS_VARIANTS = {
+    Waiver.Status.DRAFT: "neutral",
+    Waiver.Status.SUBMITTED: "info",
+    Waiver.Status.IN_REVIEW: "info-dark",
+    Waiver.Status.REVIEWED: "done",
+    Waiver.Status.REVIEW_WAIVED: "neutral-dark",
+    Waiver.Status.DECIDED: "done",
+    Waiver.Status.WITHDRAWN: "withdrawn",
+}
+DETERMINATION_VARIANTS = {
+    Waiver.Determination.CONSISTENT: "good",
+    Waiver.Determination.CONDITIONALLY_CONSISTENT: "caution",
+    Waiver.Determination.INCONSISTENT: "bad",
+}
+DECISION_VARIANTS = {
+    Waiver.FinalDecision.GRANTED: "good",
+    Waiver.FinalDecision.NOT_GRANTED: "bad",
+}
+ALERT_VARIANTS = {"error": "error", "warning": "warning", "success": "success"}
+
+DATE_FORMAT = "F j, Y"  # March 4, 2022
+DATETIME_FORMAT = "F j, Y, g:i A T"  # March 4, 2022, 3:15 PM EST
+
+
+# --- navigation and URLs -------------------------------------------------------
+
+@register.simple_tag(takes_context=True)
+def site_nav_items(context) -> list[dict]:
+    """The primary navigation with the current section marked. Works without a
+    request in the context (the 500 page)."""
+    request = context.get("request")
+    path = getattr(request, "path", "") or ""
+    items = []
+    for label, url in NAV_ITEMS:
+        current = path == url if url == "/" else path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes) -> str:
+    """The current URL's query string with some parameters replaced (None or ""
+    removes one). Repeated parameters (agency=a&agency=b) are kept."""
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def pagination_items(page_obj) -> list[dict]:
+    """Page numbers to show (first, last, neighbours of the current page) with gaps."""
+    paginator = page_obj.paginator
+    items = []
+    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            items.append({"is_gap": True})
+        else:
+            items.append({
+                "number": number,
+                "current": number == page_obj.number,
+                "is_last": number == paginator.num_pages,
+                "is_gap": False,
+            })
+    return items
+
+
+@register.simple_tag
+def query_string(**params) -> str:
+    """A query string from keyword arguments, skipping empty values."""
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --- badges --------------------------------------------------------------------
+
+def _tag(label: str, variant: str) -> dict:
+    return {"label": label, "variant": variant}
+
+
+@register.inclusion_tag("includes/tag.html")
+def status_badge(waiver) -> dict:
+    return _tag(waiver.get_status_display(), STATUS_VARIANTS.get(waiver.status, "neutral"))
+
+
+@register.inclusion_tag("includes/tag.html")
+def determination_badge(waiver) -> dict:
+    """The OMB determination, or nothing when none is on record."""
+    if not waiver.determination:
+        return _tag("", "")
+    return _tag(
+        waiver.get_determination_display(),
+        DETERMINATION_VARIANTS.get(waiver.determination, "neutral"),
+    )
+
+
+@register.inclusion_tag("includes/tag.html")
+def decision_badge(waiver) -> dict:
+    """The agency's final decision, or nothing when none is on record."""
+    if not waiver.final_decision:
+        return _tag("", "")
+    return _tag(
+        waiver.get_final_decision_display(),
+        DECISION_VARIANTS.get(waiver.final_decision, "neutral"),
+    )
+
+
+@register.inclusion_tag("includes/tag.html")
+def type_badge(waiver) -> dict:
+    return _tag(waiver.get_waiver_type_display(), "type")
+
+
+@register.filter
+def alert_variant(message) -> str:
+    """USWDS alert variant for a django.contrib.messages message."""
+    return ALERT_VARIANTS.get(getattr(message, "level_tag", ""), "info")
+
+
+# --- dates and the review clock ------------------------------------------------
+
+@register.filter
+def us_date(value, empty: str = "") -> str:
+    """March 4, 2022 (a datetime is shown in the site's time zone)."""
+    if value in (None, ""):
+        return empty
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return date_format(value, DATE_FORMAT)
+
+
+@register.filter
+def us_datetime(value, empty: str = "") -> str:
+    """March 4, 2022, 3:15 PM EST in the site's time zone."""
+    if value in (None, ""):
+        return empty
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, DATETIME_FORMAT)
+
+
+@register.filter
+def iso_date(value) -> str:
+    """2022-03-04, for <time datetime="...">."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+def _business_days(n: int) -> str:
+    return f"{n} business day{'s' if n != 1 else ''}"
+
+
+def describe_review_clock(days_left: int | None) -> str:
+    """Plain words for Waiver.business_days_left()."""
+    if days_left is None:
+        return ""
+    if days_left > 0:
+        return f"{_business_days(days_left)} left"
+    if days_left == 0:
+        return "Review due today"
+    return f"Overdue by {_business_days(-days_left)}"
+
+
+@register.filter
+def review_clock(waiver) -> str:
+    """"5 business days left", "Review due today", "Overdue by 3 business days",
+    or "" when the waiver is not open for review."""
+    return describe_review_clock(waiver.business_days_left())
+
+
+@register.filter
+def review_clock_variant(waiver) -> str:
+    """CSS modifier for the review clock: overdue, due-soon (≤ 3 days) or ok."""
+    days = waiver.business_days_left()
+    if days is None:
+        return ""
+    if days < 0:
+        return "overdue"
+    return "due-soon" if days <= 3 else "ok"
+
+
+# --- values --------------------------------------------------------------------
+
+@register.filter
+def money(value) -> str:
+    """$120,000.00"""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${intcomma(f'{abs(amount):.2f}')}"
+
+
+@register.filter
+def plain_number(value) -> str:
+    """120,000.00 (two decimals, thousands separators, no currency sign)."""
+    if value in (None, ""):
+        return ""
+    return intcomma(f"{Decimal(value).quantize(Decimal('0.01')):.2f}")
+
+
+@register.filter
+def percent(value) -> str:
+    """0.20 → 20%"""
+    if value in (None, ""):
+        return ""
+    return f"{(Decimal(value) * 100).normalize():f}%"
+
+
+@register.filter
+def yes_no(value, unknown: str = "Not stated") -> str:
+    if value is None or value == "":
+        return unknown
+    return "Yes" if value else "No"
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """FR → France (FR); unknown codes are shown as they are."""
+    if not code:
+        return ""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    name = getattr(country, "common_name", None) or getattr(country, "name", None)
+    return f"{name} ({code.upper()})" if name else code
+
+
+@register.filter
+def verbose_name(instance, field_name: str) -> str:
+    """A model field's verbose name, capitalised: {{ waiver|verbose_name:"coverage" }}."""
+    name = str(instance._meta.get_field(field_name).verbose_name)
+    return name[:1].upper() + name[1:]
+
+
+@register.filter
+def or_dash(value) -> str:
+    """Show an em dash for empty values in tables and definition lists."""
+    return "—" if value in (None, "", []) else value
