@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -70,3 +71,61 @@ class Agency(TimeStampedModel):
     @property
     def display_name(self) -> str:
         return self.name.title() if self.name.isupper() else self.name
+
+
+class AgencyMembership(TimeStampedModel):
+    """A staff user's role, for one agency or (MIAO reviewers) for all.
+
+    A membership of a department covers all of its sub-tier agencies. Roles
+    are granted with `manage.py grant_role` or by a superuser in the admin;
+    what each role may see and do is decided in `waivers.scope`.
+    """
+
+    class Role(models.TextChoices):
+        AGENCY_SUBMITTER = "agency_submitter", "Agency submitter"
+        AGENCY_VIEWER = "agency_viewer", "Agency viewer"
+        MIAO_REVIEWER = "miao_reviewer", "MIAO reviewer"
+
+    # Roles held for a particular agency (the others span all agencies).
+    AGENCY_ROLES = (Role.AGENCY_SUBMITTER, Role.AGENCY_VIEWER)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        help_text="Department or sub-tier agency; empty for MIAO reviewers, who cover all.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "agency membership"
+        ordering = ["user__username", "role", "agency__code"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_role_valid",
+                condition=Q(role__in=["agency_submitter", "agency_viewer", "miao_reviewer"]),
+            ),
+            # Agency roles name their agency; MIAO reviewers cover every agency.
+            models.CheckConstraint(
+                name="membership_agency_matches_role",
+                condition=Q(role="miao_reviewer", agency__isnull=True)
+                | Q(role__in=["agency_submitter", "agency_viewer"], agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"], name="membership_unique_agency_role",
+                condition=Q(agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], name="membership_unique_global_role",
+                condition=Q(agency__isnull=True),
+            ),
+        ]
+        indexes = [
+            # Notification look-ups: every submitter / reviewer of an agency.
+            models.Index(fields=["role", "agency"], name="membership_role_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.agency.code if self.agency_id else "all agencies"
+        return f"{self.user} — {self.get_role_display()} ({where})"

@@ -1,3 +1,4 @@
+from .audit import ReviewQueueItem, WaiverAuditEntry
 from .codes import NaicsCode, PscCode
 from .details import JonesActDetail, PricePreference, UrgentReport
 from .waiver import Waiver, WaiverInternal, WaiverQuerySet, WaiverStatusChange, new_public_id
@@ -7,8 +8,10 @@ __all__ = [
     "NaicsCode",
     "PricePreference",
     "PscCode",
+    "ReviewQueueItem",
     "UrgentReport",
     "Waiver",
+    "WaiverAuditEntry",
     "WaiverInternal",
     "WaiverQuerySet",
     "WaiverStatusChange",

@@ -124,6 +124,10 @@ class Waiver(TimeStampedModel):
     final_decision = models.CharField(max_length=20, choices=FinalDecision.choices, blank=True)
     final_decision_date = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Optimistic-locking counter: every write through waivers.services adds one.",
+    )
 
     # --- standard public fields -----------------------------------------------
     contracting_agency = models.ForeignKey(
