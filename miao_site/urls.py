@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Made in America waivers — staff"
 admin.site.site_title = "MIAO waivers staff"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("waivers.urls")),
+    path("", include("agencies.urls")),
 ]

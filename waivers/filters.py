@@ -151,7 +151,10 @@ class WaiverFilterSet(django_filters.FilterSet):
 
     @property
     def sort_key(self) -> str:
-        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        data = {}
+        if self.is_bound:
+            self.form.is_valid()  # an invalid field is left out of cleaned_data, the rest stays
+            data = self.form.cleaned_data
         chosen = data.get("sort")
         if chosen == "relevance" and not data.get("q"):
             chosen = None

@@ -1,0 +1,29 @@
+"""/agencies/ and /agencies/<slug>/: who proposes waivers, and their waivers."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from agencies import selectors
+from agencies.models import Agency
+from waivers.browsing import browse
+
+
+def agency_list(request: HttpRequest) -> HttpResponse:
+    departments = selectors.departments_with_counts()
+    return render(request, "agencies/agency_list.html", {
+        "departments": departments,
+        "with_waivers": [row for row in departments if row.count],
+        "without_waivers": [row for row in departments if not row.count],
+    })
+
+
+def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.select_related("parent"), slug=slug)
+    is_department = agency.kind == Agency.Kind.DEPARTMENT
+    return render(request, "agencies/agency_detail.html", {
+        "agency": agency,
+        "is_department": is_department,
+        "summary": selectors.agency_summary(agency),
+        "subtiers": selectors.subtiers_with_counts(agency) if is_department else [],
+        "result": browse(request, selectors.agency_waivers(agency), scope={"agency": agency.code}),
+    })

@@ -1,0 +1,195 @@
+"""The search-and-browse state of a waiver list page, read from the URL.
+
+Shared by /waivers/ and /agencies/<slug>/: the shared WaiverFilterSet for the
+filters, a small form for `page` and `page_size`, the facet counts, the
+active-filter chips and the messages for parameters that could not be used.
+Bad input never raises: an unusable parameter is named in `problems` and
+left out, and the rest of the search still runs.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, QueryDict
+
+from waivers.filters import SORTS, WaiverFilterSet
+from waivers.selectors.facets import Facet, facet_counts
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+# Parameters that only move through the list; exports and feeds ignore them.
+PAGING_PARAMS = ("page", "page_size")
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False, label="Page")
+    page_size = forms.TypedChoiceField(
+        choices=[(str(n), str(n)) for n in PAGE_SIZES], coerce=int, required=False,
+        empty_value=DEFAULT_PAGE_SIZE, label="Results per page",
+    )
+
+
+@dataclass
+class Problem:
+    """A query parameter that could not be used, and why."""
+
+    param: str
+    label: str
+    value: str
+    message: str
+
+
+@dataclass
+class Chip:
+    """An active filter, shown as a link that removes it."""
+
+    label: str
+    remove_url: str
+
+
+@dataclass
+class BrowseResult:
+    filterset: WaiverFilterSet
+    page: Page
+    page_size: int
+    sort: str
+    facets: dict[str, Facet]
+    chips: list[Chip]
+    problems: list[Problem]
+    notices: list[str] = field(default_factory=list)
+    # Query string of the usable filters (no paging), for export and feed links.
+    filter_query: str = ""
+    # Link that drops every unusable parameter.
+    without_problems_url: str = ""
+
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """Relevance is offered only when there are keywords to rank by."""
+        has_query = bool(self.filterset.form.cleaned_data.get("q"))
+        return [(key, label) for key, label in SORTS.items() if key != "relevance" or has_query]
+
+    @property
+    def page_sizes(self) -> tuple[int, ...]:
+        return PAGE_SIZES
+
+
+def _raw_values(params: QueryDict, name: str) -> str:
+    return ", ".join(value for value in params.getlist(name))
+
+
+def _problems(request: HttpRequest, *forms_: forms.Form) -> list[Problem]:
+    problems = []
+    for form in forms_:
+        for name, errors in form.errors.items():
+            raw = _raw_values(request.GET, name)
+            if len(raw) > 60:
+                raw = raw[:60] + "…"
+            label = form.fields[name].label or name
+            problems.append(Problem(name, str(label), raw, " ".join(errors)))
+    return problems
+
+
+def _url(path: str, params: QueryDict) -> str:
+    encoded = params.urlencode()
+    return f"{path}?{encoded}" if encoded else path
+
+
+def _without(params: QueryDict, name: str, value: str | None = None) -> QueryDict:
+    """A copy of the parameters without `name` (or without only one of its values)."""
+    remaining = params.copy()
+    remaining.pop("page", None)  # a changed search starts again at page 1
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+    return remaining
+
+
+def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str]]:
+    """(parameter, raw value or None for the whole parameter, label) of each
+    usable active filter, in the FilterSet's order. Used for chips and titles."""
+    data = filterset.form.cleaned_data
+    fields = filterset.form.fields
+    labels = []
+    for name, value in data.items():
+        if name == "sort" or value in (None, "", [], False):
+            continue
+        field_label = fields[name].label
+        if name == "q":
+            labels.append((name, None, f"Keywords: “{value}”"))
+        elif name == "agency":
+            labels.extend((name, agency.code, f"Agency: {agency.name}") for agency in value)
+        elif name in ("naics", "psc"):
+            labels.append((name, None, f"{field_label} {value}{'' if len(value) >= 4 else '…'}"))
+        elif name == "open":
+            labels.append((name, None, "Open for review now"))
+        elif name in ("submitted_after", "submitted_before"):
+            labels.append((name, None, f"{field_label} {value.isoformat()}"))
+        elif isinstance(value, list):
+            choices = dict(fields[name].choices)
+            labels.extend((name, v, f"{field_label}: {choices.get(v, v)}") for v in value)
+        else:
+            choices = dict(fields[name].choices)
+            labels.append((name, None, f"{field_label}: {choices.get(value, value)}"))
+    return labels
+
+
+def describe_filters(filterset: WaiverFilterSet) -> str:
+    """One line naming the active filters, e.g. for a feed title."""
+    return "; ".join(label for _, _, label in filter_labels(filterset))
+
+
+def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) -> BrowseResult:
+    """Run the search described by the request's query string over `queryset`
+    (already restricted to public waivers, and to an agency on its page).
+
+    `scope` holds the parameters that express the restriction of `queryset`
+    (e.g. {"agency": "013"}) so export and feed links cover the same waivers."""
+    filterset = WaiverFilterSet(request.GET, queryset=queryset)
+    filterset.is_valid()
+    page_form = PageForm(request.GET)
+    page_form.is_valid()
+    problems = _problems(request, filterset.form, page_form)
+    page_size = page_form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+    requested_page = page_form.cleaned_data.get("page") or 1
+
+    results = filterset.qs.with_public_relations().defer("search_vector")
+    paginator = Paginator(results, page_size)
+    notices = []
+    if requested_page > paginator.num_pages:
+        notices.append(
+            f"There is no page {requested_page}; the results end at page "
+            f"{paginator.num_pages}, shown here."
+        )
+        requested_page = paginator.num_pages
+    page = paginator.page(requested_page)
+
+    path = request.path
+    chips = [
+        Chip(label, _url(path, _without(request.GET, name, value)))
+        for name, value, label in filter_labels(filterset)
+    ]
+    bad = {problem.param for problem in problems}
+    usable = request.GET.copy()
+    for name in (*bad, *PAGING_PARAMS):
+        usable.pop(name, None)
+    for name, value in (scope or {}).items():
+        if value not in usable.getlist(name):
+            usable.appendlist(name, value)
+    without_problems = request.GET.copy()
+    for name in bad:
+        without_problems.pop(name, None)
+
+    return BrowseResult(
+        filterset=filterset,
+        page=page,
+        page_size=page_size,
+        sort=filterset.sort_key,
+        facets=facet_counts(filterset),
+        chips=chips,
+        problems=problems,
+        notices=notices,
+        filter_query=usable.urlencode(),
+        without_problems_url=_url(path, without_problems),
+    )

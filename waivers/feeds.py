@@ -1,0 +1,88 @@
+"""Atom feed of a waiver search: /waivers/feed/?psc=66 follows new waivers
+for PSC category 66. Same FilterSet and parameters as /waivers/; newest
+posted first, whatever `sort` says."""
+
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
+from django.utils.feedgenerator import Atom1Feed
+
+from waivers.browsing import PAGING_PARAMS, describe_filters
+from waivers.filters import ORDERINGS, WaiverFilterSet
+from waivers.models import Waiver
+
+FEED_LENGTH = 50
+
+
+class WaiverFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        params = request.GET.copy()
+        for name in (*PAGING_PARAMS, "sort"):
+            params.pop(name, None)
+        filterset = WaiverFilterSet(params, queryset=Waiver.objects.public())
+        if not filterset.is_valid():
+            problems = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
+            )
+            raise BadRequest(f"These search parameters could not be used: {problems}")
+        filterset.query_string = params.urlencode()
+        return filterset
+
+    def title(self, filterset):
+        described = describe_filters(filterset)
+        return f"Made in America waivers{': ' + described if described else ''}"
+
+    def subtitle(self, filterset):
+        return (
+            "Proposed waivers of Made in America laws posted for review by the "
+            "Made in America Office, newest first."
+        )
+
+    def link(self, filterset):
+        return f"/waivers/?{filterset.query_string}" if filterset.query_string else "/waivers/"
+
+    def feed_url(self, filterset):
+        query = filterset.query_string
+        return f"/waivers/feed/?{query}" if query else "/waivers/feed/"
+
+    def items(self, filterset):
+        return (
+            filterset.qs.with_public_relations()
+            .defer("search_vector")
+            .order_by(*ORDERINGS["newest"])[:FEED_LENGTH]
+        )
+
+    def item_title(self, waiver: Waiver):
+        return f"{waiver.procurement_title or waiver.public_id} ({waiver.public_id})"
+
+    def item_description(self, waiver: Waiver):
+        parts = [
+            f"{waiver.get_waiver_type_display()} waiver proposed by "
+            f"{waiver.contracting_agency.display_name}.",
+            f"Status: {waiver.get_status_display()}.",
+        ]
+        if waiver.psc_id:
+            parts.append(f"PSC {waiver.psc}.")
+        if waiver.naics_id:
+            parts.append(f"NAICS {waiver.naics}.")
+        if waiver.summary:
+            parts.append(waiver.summary)
+        return " ".join(parts)
+
+    def item_pubdate(self, waiver: Waiver):
+        return waiver.submitted_at
+
+    def item_updateddate(self, waiver: Waiver):
+        return waiver.updated_at
+
+    def item_author_name(self, waiver: Waiver):
+        return waiver.contracting_agency.display_name
+
+    def item_categories(self, waiver: Waiver):
+        categories = [waiver.get_waiver_type_display(), waiver.get_status_display()]
+        if waiver.psc_id:
+            categories.append(f"PSC {waiver.psc_id}")
+        if waiver.naics_id:
+            categories.append(f"NAICS {waiver.naics_id}")
+        return categories

@@ -1,0 +1,35 @@
+"""Public waiver pages. Fixed paths (export, feed) come before
+/waivers/<public_id>/ so they are never read as an identifier."""
+
+from django.urls import path, register_converter
+
+from waivers.feeds import WaiverFeed
+from waivers.views import browse, detail, pages, stats
+
+
+class PublicIdConverter:
+    """Public identifiers such as MIA-7KQ3M9XD; never matches export.csv or feed."""
+
+    regex = r"[A-Z]{2,5}-[0-9A-Z]{4,14}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PublicIdConverter, "public_id")
+
+app_name = "waivers"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("about/", pages.about, name="about"),
+    path("stats/", stats.stats, name="stats"),
+    path("waivers/", browse.waiver_list, name="list"),
+    path("waivers/export.csv", browse.export_csv, name="export_csv"),
+    path("waivers/export.json", browse.export_json, name="export_json"),
+    path("waivers/feed/", WaiverFeed(), name="feed"),
+    path("waivers/<public_id:public_id>/", detail.waiver_detail, name="detail"),
+]

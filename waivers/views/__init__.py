@@ -1,0 +1,1 @@
+"""Public pages of the waiver record, one module per page family."""

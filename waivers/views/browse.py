@@ -1,0 +1,42 @@
+"""/waivers/ (search and browse) and the streamed exports of a search."""
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from waivers.browsing import browse
+from waivers.exports import stream_csv, stream_json
+from waivers.filters import WaiverFilterSet
+from waivers.models import Waiver
+
+
+def waiver_list(request: HttpRequest) -> HttpResponse:
+    result = browse(request, Waiver.objects.public())
+    return render(request, "waivers/browse.html", {"result": result})
+
+
+def _export(request: HttpRequest, stream, content_type: str, extension: str) -> HttpResponse:
+    filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
+    if not filterset.is_valid():
+        # A download must be exactly what was asked for: name what is wrong.
+        lines = [
+            f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
+        ]
+        return HttpResponse(
+            "These search parameters could not be used:\n" + "\n".join(lines) + "\n",
+            status=400, content_type="text/plain; charset=utf-8",
+        )
+    response = StreamingHttpResponse(
+        stream(filterset.qs, request.build_absolute_uri), content_type=content_type
+    )
+    filename = f"made-in-america-waivers-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, stream_csv, "text/csv; charset=utf-8", "csv")
+
+
+def export_json(request: HttpRequest) -> HttpResponse:
+    return _export(request, stream_json, "application/json", "json")
