@@ -4,18 +4,37 @@ the waiver and writes a WaiverStatusChange row in the same transaction.
 Views, forms, serializers, the admin and importers never assign `status`.
 """
 
+import copy
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from waivers import audit, notifications
 from waivers.business_days import review_due_date
-from waivers.models import Waiver, WaiverStatusChange
+from waivers.models import Waiver, WaiverAuditEntry, WaiverStatusChange
 from waivers.search import refresh_search_vectors
+from waivers.validation import REQUIRED_DETAIL as _REQUIRED_DETAIL
+from waivers.validation import REQUIRED_TO_SUBMIT as _REQUIRED_TO_SUBMIT
 
 Status = Waiver.Status
+AuditAction = WaiverAuditEntry.Action
+
+# The states each transition may start from. The admin (waivers.scope) reads
+# this to offer only the transitions the current state allows.
+TRANSITION_SOURCES = {
+    "submit": (Status.DRAFT,),
+    "start_review": (Status.SUBMITTED,),
+    "record_determination": (Status.SUBMITTED, Status.IN_REVIEW),
+    "waive_review": (Status.SUBMITTED, Status.IN_REVIEW),
+    "record_final_decision": (Status.REVIEWED, Status.REVIEW_WAIVED),
+    "withdraw": (
+        Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED, Status.REVIEW_WAIVED, Status.DECIDED,
+    ),
+}
 
 
 class WaiverError(Exception):
@@ -37,20 +56,7 @@ class TransitionNotAllowed(WaiverError):
         )
 
 
-# Fields a waiver must have before it can be posted, by type.
-_REQUIRED_TO_SUBMIT = {
-    "common": ("procurement_title", "summary", "rationale", "naics", "psc"),
-    Waiver.Type.URGENT_REPORT: (),
-    Waiver.Type.JONES_ACT: (),
-    Waiver.Type.NONAVAILABILITY: ("procurement_stage", "coverage", "expected_duration"),
-    Waiver.Type.UNREASONABLE_COST: ("procurement_stage", "coverage", "expected_duration"),
-    Waiver.Type.PUBLIC_INTEREST: ("procurement_stage", "coverage", "expected_duration"),
-}
-_REQUIRED_DETAIL = {
-    Waiver.Type.UNREASONABLE_COST: ("price_preference", "the price-preference figures"),
-    Waiver.Type.JONES_ACT: ("jones_act", "the Jones Act vessel and voyage details"),
-    Waiver.Type.URGENT_REPORT: ("urgent_report", "the urgent report details"),
-}
+# What each type needs before posting: waivers.validation.REQUIRED_TO_SUBMIT / REQUIRED_DETAIL.
 
 
 def check_ready_to_submit(waiver: Waiver) -> None:
@@ -90,33 +96,69 @@ def _transition(
             raise TransitionNotAllowed(locked, action, allowed)
         at = at or timezone.now()
         from_status = locked.status
+        before = copy.copy(locked)
         for name, value in changes.items():
             setattr(locked, name, value(at) if callable(value) else value)
         locked.status = to
+        locked.version += 1
         locked.full_clean()
         locked.save()
         _record(locked, from_status=from_status, actor=actor, note=note, at=at)
+        audit.record(
+            locked, action=AuditAction.TRANSITION, actor=actor, at=at, reason=note,
+            changes=audit.diff(before, locked, ["status", *changes]),
+        )
     # Hand the caller the saved state.
     waiver.refresh_from_db()
     return waiver
 
 
-def create_draft(*, actor, waiver_type: str, contracting_agency, note: str = "", **fields) -> Waiver:
-    """Create a draft waiver (not public) and its first history row."""
+def create_draft(
+    *, actor, waiver_type: str, contracting_agency, note: str = "",
+    at: dt.datetime | None = None, details: Iterable = (), **fields,
+) -> Waiver:
+    """Create a draft waiver (not public) and its first history row. `at` dates
+    that row (imports pass the source record's creation time; default now).
+    `details` are unsaved type-specific rows (PricePreference, JonesActDetail,
+    UrgentReport, WaiverInternal) saved with it; all of it is audited."""
     with transaction.atomic():
         waiver = Waiver(
             waiver_type=waiver_type, contracting_agency=contracting_agency, **fields
         )
         waiver.full_clean()
         waiver.save()
-        _record(waiver, from_status="", actor=actor, note=note, at=timezone.now())
+        changes = audit.diff(None, waiver, ["waiver_type", *CONTENT_FIELDS])
+        for detail in details:
+            detail.waiver = waiver
+            detail.full_clean()
+            detail.save()
+            changes += audit.diff(
+                None, detail, audit.editable_fields(type(detail)),
+                prefix=f"{_related_name(detail)}.",
+            )
+        _record(waiver, from_status="", actor=actor, note=note, at=at or timezone.now())
+        audit.record(
+            waiver, action=AuditAction.CREATED, actor=actor, at=at, reason=note, changes=changes
+        )
         refresh_search_vectors([waiver.pk])
     return waiver
 
 
-def submit(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
-    """Post a draft publicly and start MIAO's 15-business-day review clock."""
-    check_ready_to_submit(waiver)
+def submit(
+    waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None,
+    require_complete: bool = True, notify: bool | None = None,
+) -> Waiver:
+    """Post a draft publicly and start MIAO's 15-business-day review clock.
+
+    `require_complete=False` is for importing records MIAO already posted: the
+    published record is a historical fact, so fields it lacks (or a PSC since
+    retired) do not stop it being recorded as posted. Staff submissions always
+    use the default.
+
+    MIAO reviewers are emailed once the change commits; see _notify_after_commit
+    for `notify` (imports, with no actor, send nothing)."""
+    if require_complete:
+        check_ready_to_submit(waiver)
 
     def due(at: dt.datetime) -> dt.date | None:
         if waiver.waiver_type == Waiver.Type.URGENT_REPORT:
@@ -124,47 +166,54 @@ def submit(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = No
         return review_due_date(timezone.localdate(at))
 
     waiver = _transition(
-        waiver, action="submit", allowed=(Status.DRAFT,), to=Status.SUBMITTED,
+        waiver, action="submit", allowed=TRANSITION_SOURCES["submit"], to=Status.SUBMITTED,
         actor=actor, note=note, at=at, submitted_at=lambda at: at, review_due_date=due,
     )
     refresh_search_vectors([waiver.pk])
+    _notify_after_commit(notifications.waiver_submitted, waiver, actor=actor, notify=notify)
     return waiver
 
 
 def start_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
-        waiver, action="start review of", allowed=(Status.SUBMITTED,), to=Status.IN_REVIEW,
-        actor=actor, note=note, at=at,
+        waiver, action="start review of", allowed=TRANSITION_SOURCES["start_review"],
+        to=Status.IN_REVIEW, actor=actor, note=note, at=at,
     )
 
 
 def record_determination(
     waiver: Waiver, *, actor, determination: str, conditions: str = "", explanation: str = "",
-    note: str = "", at: dt.datetime | None = None,
+    note: str = "", at: dt.datetime | None = None, notify: bool | None = None,
 ) -> Waiver:
     """MIAO's determination. Conditions are required for a conditional
-    determination and an explanation for an inconsistent one."""
+    determination and an explanation for an inconsistent one. The agency's
+    submitters are emailed once it commits (see _notify_after_commit)."""
     conditions, explanation = conditions.strip(), explanation.strip()
     errors = {}
     if determination not in Waiver.Determination.values:
         errors["determination"] = f"{determination!r} is not a determination."
     if determination == Waiver.Determination.CONDITIONALLY_CONSISTENT and not conditions:
-        errors["determination_conditions"] = "A conditional determination must state its conditions."
+        errors["determination_conditions"] = (
+            "A conditional determination must state its conditions."
+        )
     if determination == Waiver.Determination.INCONSISTENT and not explanation:
         errors["determination_explanation"] = "An inconsistent determination must be explained."
     if errors:
         raise ValidationError(errors)
-    return _transition(
-        waiver, action="record a determination for", allowed=(Status.SUBMITTED, Status.IN_REVIEW),
+    waiver = _transition(
+        waiver, action="record a determination for",
+        allowed=TRANSITION_SOURCES["record_determination"],
         to=Status.REVIEWED, actor=actor, note=note, at=at,
         determination=determination, determination_conditions=conditions,
         determination_explanation=explanation, determined_at=lambda at: at,
     )
+    _notify_after_commit(notifications.determination_recorded, waiver, actor=actor, notify=notify)
+    return waiver
 
 
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
-        waiver, action="waive review of", allowed=(Status.SUBMITTED, Status.IN_REVIEW),
+        waiver, action="waive review of", allowed=TRANSITION_SOURCES["waive_review"],
         to=Status.REVIEW_WAIVED, actor=actor, note=note, at=at,
     )
 
@@ -178,7 +227,7 @@ def record_final_decision(
         raise ValidationError({"final_decision": f"{decision!r} is not a final decision."})
     return _transition(
         waiver, action="record the final decision for",
-        allowed=(Status.REVIEWED, Status.REVIEW_WAIVED), to=Status.DECIDED,
+        allowed=TRANSITION_SOURCES["record_final_decision"], to=Status.DECIDED,
         actor=actor, note=note, at=at, final_decision=decision, final_decision_date=decided_on,
     )
 
@@ -186,8 +235,147 @@ def record_final_decision(
 def withdraw(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     """The agency withdraws a posted waiver; it stays public, marked withdrawn."""
     return _transition(
-        waiver, action="withdraw",
-        allowed=(Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED, Status.REVIEW_WAIVED,
-                 Status.DECIDED),
+        waiver, action="withdraw", allowed=TRANSITION_SOURCES["withdraw"],
         to=Status.WITHDRAWN, actor=actor, note=note, at=at, withdrawn_at=lambda at: at,
     )
+
+
+# --- notifications --------------------------------------------------------------
+
+
+def _notify_after_commit(
+    send: Callable[[int], int], waiver: Waiver, *, actor, notify: bool | None
+) -> None:
+    """Schedule an email for after the surrounding transaction commits (sent at
+    once when there is none). `notify=None` means "when a person acted": the
+    importer replays history with actor=None and sends nothing; pass
+    notify=False to silence a staff action too, or True to force it."""
+    if notify is None:
+        notify = actor is not None
+    if notify:
+        transaction.on_commit(partial(send, waiver.pk))
+
+
+# --- editing content (drafts, amendments) and deletion ------------------------------
+
+# The public and agency-entered fields staff edit; lifecycle fields (status,
+# dates, determination, decision) change only through the transitions above,
+# identity fields (public id, source id, type) never.
+CONTENT_FIELDS = (
+    "contracting_agency", "funding_agency", "naics", "psc", "procurement_title", "summary",
+    "procurement_stage", "sources_sought", "piids", "solicitation_id",
+    "price_preference_included", "coverage", "rationale", "expected_duration", "countries",
+)
+
+
+class StaleEdit(WaiverError):
+    """Someone else saved the waiver since this edit was loaded (optimistic lock)."""
+
+    def __init__(self, waiver: Waiver, expected_version: int):
+        self.waiver = waiver
+        self.expected_version = expected_version
+        super().__init__(
+            f"Waiver {waiver.public_id} was changed by someone else after you opened it "
+            f"(it is now at version {waiver.version}, you loaded version {expected_version}). "
+            "Reload the page to see their changes, then make yours again."
+        )
+
+
+def _related_name(detail) -> str:
+    return detail._meta.get_field("waiver").remote_field.related_name
+
+
+def _save_content(
+    waiver: Waiver, *, actor, expected_version: int, details: Iterable, removed: Iterable,
+    action: str, reason: str,
+) -> Waiver:
+    with transaction.atomic():
+        locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        if locked.version != expected_version:
+            raise StaleEdit(locked, expected_version)
+        if action == AuditAction.EDITED and locked.status != Status.DRAFT:
+            raise WaiverError(
+                f"Waiver {locked.public_id} is posted: change it through an amendment."
+            )
+        if action == AuditAction.AMENDED and locked.status in (Status.DRAFT, Status.WITHDRAWN):
+            raise WaiverError(
+                f"Waiver {locked.public_id} is {locked.get_status_display().lower()}; only "
+                "a posted waiver that is not withdrawn is amended."
+            )
+        changes = audit.diff(locked, waiver, CONTENT_FIELDS)
+        for name in CONTENT_FIELDS:
+            setattr(locked, name, getattr(waiver, name))
+        for detail in details:
+            model = type(detail)
+            old = model.objects.filter(waiver=locked).first()
+            detail.waiver = locked
+            if old is not None:
+                detail.pk = old.pk
+            detail.full_clean()
+            detail.save()
+            changes += audit.diff(
+                old, detail, audit.editable_fields(model), prefix=f"{_related_name(detail)}."
+            )
+        for detail in removed:
+            old = type(detail).objects.filter(waiver=locked).first()
+            if old is None:
+                continue
+            changes += audit.diff(
+                old, None, audit.editable_fields(type(old)), prefix=f"{_related_name(old)}."
+            )
+            old.delete()
+        if not changes:
+            return waiver
+        if locked.status != Status.DRAFT:
+            check_ready_to_submit(locked)  # posted content stays complete
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+        audit.record(locked, action=action, actor=actor, changes=changes, reason=reason)
+        refresh_search_vectors([locked.pk])
+    waiver.refresh_from_db()
+    return waiver
+
+
+def update_draft(
+    waiver: Waiver, *, actor, expected_version: int, details: Iterable = (),
+    removed_details: Iterable = (), note: str = "",
+) -> Waiver:
+    """Save staff edits to a draft: `waiver` carries the new values of
+    CONTENT_FIELDS, `details` the new or changed detail rows, `removed_details`
+    rows to delete. Refused with StaleEdit when the waiver's version is no
+    longer `expected_version` (someone saved in between). Audited field by field."""
+    return _save_content(
+        waiver, actor=actor, expected_version=expected_version, details=details,
+        removed=removed_details, action=AuditAction.EDITED, reason=note,
+    )
+
+
+def amend(
+    waiver: Waiver, *, actor, expected_version: int, reason: str, details: Iterable = (),
+    removed_details: Iterable = (),
+) -> Waiver:
+    """Change the content of a posted waiver. Public content is locked once
+    posted: an amendment must give its reason, and the audit trail records it
+    with the old and new value of every field it changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"amendment_reason": "An amendment must give its reason."})
+    return _save_content(
+        waiver, actor=actor, expected_version=expected_version, details=details,
+        removed=removed_details, action=AuditAction.AMENDED, reason=reason,
+    )
+
+
+def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
+    """Delete a waiver, recording a snapshot of it in the audit trail first (the
+    audit row outlives the waiver). Who may delete what is decided by the
+    caller: agency submitters drafts of their agencies, superusers anything."""
+    with transaction.atomic():
+        locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        audit.record(
+            locked, action=AuditAction.DELETED, actor=actor, reason=reason,
+            snapshot=audit.snapshot(locked),
+            changes=[{"field": "status", "old": locked.status, "new": None}],
+        )
+        locked.delete()

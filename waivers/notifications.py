@@ -1,0 +1,86 @@
+"""Emails to staff about the review workflow, sent through Django's email
+backend (console in development). waivers.services schedules these with
+transaction.on_commit, so nothing is sent for a change that rolls back and
+each committed change sends exactly one message.
+
+- waiver_submitted: to every active MIAO reviewer with an email address.
+- determination_recorded: to the active submitters of the waiver's
+  contracting agency (directly, or through its department).
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from agencies.models import AgencyMembership
+from waivers.models import Waiver
+
+Role = AgencyMembership.Role
+
+
+def _emails(users) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def reviewer_emails() -> list[str]:
+    users = get_user_model().objects.filter(
+        is_active=True, agency_memberships__role=Role.MIAO_REVIEWER
+    )
+    return _emails(users)
+
+
+def submitter_emails(waiver: Waiver) -> list[str]:
+    agency = waiver.contracting_agency
+    covering = Q(agency_memberships__agency=agency)
+    if agency.parent_id:
+        covering |= Q(agency_memberships__agency_id=agency.parent_id)
+    users = get_user_model().objects.filter(
+        covering, is_active=True, agency_memberships__role=Role.AGENCY_SUBMITTER
+    )
+    return _emails(users)
+
+
+def _admin_link(waiver: Waiver) -> str:
+    try:
+        path = reverse("admin:waivers_waiver_change", args=[waiver.pk])
+    except NoReverseMatch:  # pragma: no cover - admin always installed here
+        return ""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
+    message = EmailMessage(subject=subject, body=body, to=recipients)
+    return message.send()
+
+
+def waiver_submitted(waiver_pk: int) -> int:
+    waiver = Waiver.objects.select_related("contracting_agency").get(pk=waiver_pk)
+    due = f"{waiver.review_due_date:%A %d %B %Y}" if waiver.review_due_date else "none (report)"
+    body = (
+        f"{waiver.contracting_agency.display_name} submitted waiver {waiver.public_id} "
+        f"({waiver.get_waiver_type_display()}): {waiver.procurement_title}\n\n"
+        f"Review due: {due}\n{_admin_link(waiver)}\n"
+    )
+    return _send(f"Waiver submitted for review: {waiver.public_id}", body, reviewer_emails())
+
+
+def determination_recorded(waiver_pk: int) -> int:
+    waiver = Waiver.objects.select_related("contracting_agency__parent").get(pk=waiver_pk)
+    lines = [
+        f"MIAO recorded its determination on waiver {waiver.public_id}: "
+        f"{waiver.get_determination_display()}.",
+        f"Procurement: {waiver.procurement_title}",
+    ]
+    if waiver.determination_conditions:
+        lines.append(f"Conditions: {waiver.determination_conditions}")
+    if waiver.determination_explanation:
+        lines.append(f"Explanation: {waiver.determination_explanation}")
+    lines.append(_admin_link(waiver))
+    return _send(
+        f"MIAO determination on {waiver.public_id}: {waiver.get_determination_display()}",
+        "\n\n".join(lines) + "\n", submitter_emails(waiver),
+    )
