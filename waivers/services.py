@@ -379,3 +379,58 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
             changes=[{"field": "status", "old": locked.status, "new": None}],
         )
         locked.delete()
+
+
+# --- re-importing published records -----------------------------------------------
+
+# What a re-import of MIAO's published data may change on a waiver it created:
+# the public content and the import bookkeeping, never lifecycle or identity.
+SOURCE_FIELDS = (
+    *CONTENT_FIELDS, "is_test_record", "source_created_at", "source_modified_at",
+)
+
+
+def update_from_source(
+    waiver: Waiver, *, fields: dict, details: Iterable = (), note: str,
+) -> bool:
+    """Apply a changed source record to an imported waiver (waivers.importers).
+
+    `fields` maps SOURCE_FIELDS (names or attnames such as `naics_id`) to the
+    source's values; `details` are unsaved detail rows to create or update.
+    Unlike `amend`, an incomplete published record is accepted as published.
+    Audited as an amendment with `note` as its reason. Returns False, writing
+    nothing, when nothing differs."""
+    names = {Waiver._meta.get_field(key).name: key for key in fields}
+    unknown = set(names) - set(SOURCE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a source field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        before = copy.copy(locked)
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        changes = audit.diff(before, locked, names)
+        for detail in details:
+            model = type(detail)
+            old = model.objects.filter(waiver=locked).first()
+            detail.waiver = locked
+            if old is not None:
+                detail.pk = old.pk
+                detail.created_at = old.created_at
+                detail._state.adding = False  # an update: unique checks exclude this row
+            detail_changes = audit.diff(
+                old, detail, audit.editable_fields(model), prefix=f"{_related_name(detail)}."
+            )
+            if detail_changes:
+                detail.full_clean()
+                detail.save()
+                changes += detail_changes
+        if not changes:
+            return False
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+        audit.record(locked, action=AuditAction.AMENDED, actor=None, changes=changes, reason=note)
+        refresh_search_vectors([locked.pk])
+    waiver.refresh_from_db()
+    return True

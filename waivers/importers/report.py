@@ -15,11 +15,16 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    # A value dropped from a record that was otherwise kept (the field is left empty).
+    rejected_fields: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     flagged: list[tuple[str, str]] = field(default_factory=list)
 
     def reject(self, record_id: str, reason: str) -> None:
         self.rejected.append((record_id, reason))
+
+    def reject_field(self, record_id: str, reason: str) -> None:
+        self.rejected_fields.append((record_id, reason))
 
     def warn(self, record_id: str, reason: str) -> None:
         self.warnings.append((record_id, reason))
@@ -28,14 +33,20 @@ class ImportReport:
         self.flagged.append((record_id, reason))
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.label}: read {self.read}, created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {len(self.rejected)}"
         )
+        if self.rejected_fields:
+            text += f", fields rejected {len(self.rejected_fields)}"
+        if self.flagged:
+            text += f", flagged as test data {len(self.flagged)}"
+        return text
 
     def lines(self) -> list[str]:
         out = [self.summary()]
         out += [f"  rejected {rid}: {reason}" for rid, reason in self.rejected]
+        out += [f"  rejected field {rid}: {reason}" for rid, reason in self.rejected_fields]
         out += [f"  warning {rid}: {reason}" for rid, reason in self.warnings]
         out += [f"  flagged {rid}: {reason}" for rid, reason in self.flagged]
         return out
