@@ -272,3 +272,121 @@ def verbose_name(instance, field_name: str) -> str:
 def or_dash(value) -> str:
     """Show an em dash for empty values in tables and definition lists."""
     return "—" if value in (None, "", []) else value
+
+
+# --- field rows for definition lists ----------------------------------------------
+
+NOT_STATED = "Not stated"
+# Labels clearer than the model's verbose names on public pages.
+PUBLIC_LABELS = {
+    "public_id": "Public identifier",
+    "contracting_agency": "Contracting office agency",
+    "submitted_at": "Submitted",
+    "source_id": "Record ID in MIAO’s published data",
+    "source_created_at": "Created (MIAO’s published data)",
+    "source_modified_at": "Last modified (MIAO’s published data)",
+    "updated_at": "Last updated on this site",
+    "vessel_flag": "Flag",
+    "decided_at": "Decided",
+    "valid_days": "Valid for (days)",
+    "extension_days": "Extension (days)",
+    "received_at": "Request received",
+    "published_at": "Request published",
+    "voyage_report_received_at": "Voyage report received",
+    "voyage_report_published_at": "Voyage report published",
+}
+
+
+def _capitalise(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _display_value(instance, field) -> tuple[str, str]:
+    """(text, url) of one model field, formatted for people."""
+    from agencies.models import Agency
+
+    value = getattr(instance, field.name)
+    if value in (None, "", []):
+        return NOT_STATED, ""
+    if field.choices:
+        return getattr(instance, f"get_{field.name}_display")(), ""
+    if field.name == "countries":
+        return ", ".join(country_name(code) for code in value), ""
+    if field.name == "vessel_flag":
+        return country_name(value), ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value), ""
+    if isinstance(value, bool):
+        return yes_no(value), ""
+    if isinstance(value, dt.datetime):
+        return us_datetime(value), ""
+    if isinstance(value, dt.date):
+        return us_date(value), ""
+    if isinstance(value, Agency):
+        parent = f", {value.parent.display_name}" if value.parent_id and value.parent else ""
+        return f"{value.display_name} ({value.code}){parent}", f"/agencies/{value.slug}/"
+    return str(value), ""
+
+
+@register.simple_tag
+def field_rows(instance, names: str) -> list[dict]:
+    """Rows for a <dl>: label from the model field's verbose name, value in
+    plain words. `names` is a comma-separated list of field names; a row whose
+    value is empty says "Not stated"."""
+    rows = []
+    for name in (n.strip() for n in names.split(",") if n.strip()):
+        field = instance._meta.get_field(name)
+        text, url = _display_value(instance, field)
+        rows.append({
+            "name": name, "label": PUBLIC_LABELS.get(name) or _capitalise(field.verbose_name),
+            "value": text, "url": url,
+            "empty": text == NOT_STATED,
+        })
+    return rows
+
+
+@register.inclusion_tag("waivers/_price_arithmetic.html")
+def price_arithmetic(price_preference) -> dict:
+    """FAR 25.106 step by step, from PricePreference.evaluation."""
+    evaluation = price_preference.evaluation
+    if price_preference.is_dod:
+        reason = "the acquisition is by the Department of Defense (DFARS)"
+    elif price_preference.domestic_business_size == price_preference.BusinessSize.SMALL:
+        reason = "the lowest domestic offer is from a small business"
+    else:
+        reason = "the lowest domestic offer is from a large business"
+    difference = evaluation.difference
+    if difference < 0:
+        gap = f"{money(-difference)} below"
+    elif difference == 0:
+        gap = "equal to"
+    else:
+        gap = f"{money(difference)} above"
+    return {
+        "L": money(evaluation.lowest_foreign_offer),
+        "D": money(evaluation.lowest_domestic_offer),
+        "f": f"{evaluation.factor:.2f}",
+        "f_percent": percent(evaluation.factor),
+        "one_plus_f": f"{1 + evaluation.factor:.2f}",
+        "E": money(evaluation.evaluated_foreign_price),
+        "reason": reason,
+        "reasonable": evaluation.domestic_is_reasonable,
+        "gap": gap,
+        "comparison": "≤" if evaluation.domestic_is_reasonable else ">",
+    }
+
+
+@register.filter
+def review_state(waiver) -> str:
+    """Where MIAO's review stands: determined, waived, open, report (urgent
+    reports have no review) or withdrawn (withdrawn before any determination)."""
+    if waiver.determination:
+        return "determined"
+    if waiver.waiver_type == Waiver.Type.URGENT_REPORT:
+        return "report"
+    if waiver.is_open_for_review:
+        return "open"
+    if waiver.status == Waiver.Status.WITHDRAWN:
+        return "withdrawn"
+    return "waived"

@@ -1,0 +1,237 @@
+"""Aggregates behind the /stats/ page (and the API's /api/v1/stats/).
+
+`waiver_stats(queryset)` takes any waiver queryset — normally
+`WaiverFilterSet(params, queryset=Waiver.objects.public()).qs`, so the figures
+follow the same filters as the search page — and returns plain data (ints,
+strings, floats, lists of dicts) that serialises to JSON as it is. It runs a
+fixed number of queries (seven) whatever the number of waivers.
+
+Returned keys:
+
+- ``total``: number of waivers in the queryset.
+- ``types``: ``[{"value", "label"}]``, every waiver type, in display order.
+- ``per_month``: ``[{"month": "2022-03", "label": "Mar 2022", "total": n,
+  "by_type": {type value: n}}]`` by month of submission (site time zone),
+  every month from the first to the last, empty months included.
+- ``determinations``: ``[{"value", "label", "count"}]``: MIAO's review outcome
+  per waiver: each determination, plus ``review_waived``, ``awaiting`` (still
+  under review), ``withdrawn`` (withdrawn before any determination) and
+  ``no_review`` (urgent requirements reports, which are reported after award
+  and have no review).
+- ``decisions``: ``[{"value", "label", "count"}]``: the agency's final
+  decision: ``granted``, ``not_granted``, ``pending``, ``withdrawn`` (withdrawn
+  without a final decision).
+- ``top_agencies``: ``[{"code", "name", "slug", "count"}]``, the ten contracting
+  (sub-tier) agencies with the most waivers.
+- ``top_psc_categories``: ``[{"prefix", "name", "count"}]``, the ten PSC
+  categories (first two characters of the PSC code) with the most waivers.
+- ``review_time``: ``{"count", "median_days", "p90_days", "max_days",
+  "buckets": [{"label", "min_days", "max_days", "count"}]}``: calendar days
+  from submission to MIAO's determination, for waivers that have one
+  (``median_days``/``p90_days``/``max_days`` are None when ``count`` is 0;
+  the last bucket has ``max_days`` None).
+"""
+
+import datetime as dt
+
+from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from waivers.models import PscCode, Waiver
+
+TOP_LIMIT = 10
+# Review time buckets in whole calendar days: (label, min, max or None).
+REVIEW_TIME_BUCKETS = (
+    ("0–1 days", 0, 1),
+    ("2–4 days", 2, 4),
+    ("5–7 days", 5, 7),
+    ("8–10 days", 8, 10),
+    ("11–15 days", 11, 15),
+    ("16–21 days", 16, 21),
+    ("22 days or more", 22, None),
+)
+SECONDS_PER_DAY = 86400
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+class EpochDays(Func):
+    """Whole and fractional days in an interval."""
+
+    template = f"(EXTRACT(EPOCH FROM %(expressions)s) / {SECONDS_PER_DAY})"
+    output_field = FloatField()
+
+
+def _base(queryset):
+    # Drop ordering (and with it any join it needed) before grouping.
+    return queryset.order_by()
+
+
+def _per_month(queryset) -> list[dict]:
+    rows = (
+        _base(queryset)
+        .filter(submitted_at__isnull=False)
+        .annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("month", "waiver_type")
+        .annotate(count=Count("id"))
+        .order_by("month")
+    )
+    counts: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        counts.setdefault(month, {})[row["waiver_type"]] = row["count"]
+    if not counts:
+        return []
+    months = []
+    month, last = min(counts), max(counts)
+    while month <= last:
+        by_type = {t.value: counts.get(month, {}).get(t.value, 0) for t in Waiver.Type}
+        months.append({
+            "month": month.strftime("%Y-%m"),
+            "label": month.strftime("%b %Y"),
+            "total": sum(by_type.values()),
+            "by_type": by_type,
+        })
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
+    Status = Waiver.Status
+    no_determination = Q(determination="")
+    report = Q(waiver_type=Waiver.Type.URGENT_REPORT)
+    reviewable = no_determination & ~report
+    review_counts = {
+        value: Count("id", filter=Q(determination=value)) for value in Waiver.Determination.values
+    }
+    figures = _base(queryset).aggregate(
+        total=Count("id"),
+        **review_counts,
+        review_waived=Count(
+            "id",
+            filter=reviewable & Q(status__in=[Status.REVIEW_WAIVED, Status.DECIDED]),
+        ),
+        awaiting=Count("id", filter=reviewable & Q(status__in=Waiver.OPEN_STATUSES)),
+        withdrawn_undetermined=Count(
+            "id", filter=reviewable & Q(status=Status.WITHDRAWN)
+        ),
+        no_review=Count("id", filter=no_determination & report),
+        granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
+        not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
+        pending=Count("id", filter=Q(final_decision="") & ~Q(status=Status.WITHDRAWN)),
+        withdrawn_undecided=Count("id", filter=Q(final_decision="") & Q(status=Status.WITHDRAWN)),
+    )
+    determinations = [
+        {"value": value, "label": label, "count": figures[value]}
+        for value, label in Waiver.Determination.choices
+    ] + [
+        {"value": "review_waived", "label": "Review waived", "count": figures["review_waived"]},
+        {"value": "awaiting", "label": "Under review", "count": figures["awaiting"]},
+        {"value": "withdrawn", "label": "Withdrawn before a determination",
+         "count": figures["withdrawn_undetermined"]},
+        {"value": "no_review", "label": "Urgent report (no review)", "count": figures["no_review"]},
+    ]
+    decisions = [
+        {"value": "granted", "label": "Granted", "count": figures["granted"]},
+        {"value": "not_granted", "label": "Not granted", "count": figures["not_granted"]},
+        {"value": "pending", "label": "No final decision yet", "count": figures["pending"]},
+        {"value": "withdrawn", "label": "Withdrawn without a decision",
+         "count": figures["withdrawn_undecided"]},
+    ]
+    return figures["total"], determinations, decisions
+
+
+def _top_agencies(queryset) -> list[dict]:
+    rows = (
+        _base(queryset)
+        .values(
+            code=F("contracting_agency__code"),
+            name=F("contracting_agency__name"),
+            slug=F("contracting_agency__slug"),
+        )
+        .annotate(count=Count("id"))
+        .order_by("-count", "name")[:TOP_LIMIT]
+    )
+    return [dict(row) for row in rows]
+
+
+def _top_psc_categories(queryset) -> list[dict]:
+    rows = list(
+        _base(queryset)
+        .filter(psc__isnull=False)
+        .annotate(prefix=Substr("psc_id", 1, 2))
+        .values("prefix")
+        .annotate(count=Count("id"))
+        .order_by("-count", "prefix")[:TOP_LIMIT]
+    )
+    names = dict(
+        PscCode.objects.filter(code__in=[row["prefix"] for row in rows]).values_list("code", "name")
+    )
+    return [
+        {"prefix": row["prefix"], "name": names.get(row["prefix"], ""), "count": row["count"]}
+        for row in rows
+    ]
+
+
+def _review_time(queryset) -> dict:
+    days = EpochDays(F("determined_at") - F("submitted_at"))
+    determined = Q(determined_at__isnull=False, submitted_at__isnull=False)
+    bucket_counts = {}
+    for index, (_label, low, high) in enumerate(REVIEW_TIME_BUCKETS):
+        # Whole days: a review of 1.9 days falls in the 0–1 bucket.
+        condition = Q(review_days__gte=low)
+        if high is not None:
+            condition &= Q(review_days__lt=high + 1)
+        bucket_counts[f"bucket_{index}"] = Count("id", filter=condition)
+    figures = (
+        _base(queryset)
+        .filter(determined)
+        .annotate(review_days=days)
+        .aggregate(
+            count=Count("id"),
+            median=PercentileCont("review_days", 0.5),
+            p90=PercentileCont("review_days", 0.9),
+            max=Max("review_days"),
+            **bucket_counts,
+        )
+    )
+
+    def rounded(value):
+        return None if value is None else round(value, 1)
+
+    return {
+        "count": figures["count"],
+        "median_days": rounded(figures["median"]),
+        "p90_days": rounded(figures["p90"]),
+        "max_days": rounded(figures["max"]),
+        "buckets": [
+            {"label": label, "min_days": low, "max_days": high,
+             "count": figures[f"bucket_{index}"]}
+            for index, (label, low, high) in enumerate(REVIEW_TIME_BUCKETS)
+        ],
+    }
+
+
+def waiver_stats(queryset) -> dict:
+    """Aggregates of a waiver queryset for charts and the API (see module doc)."""
+    total, determinations, decisions = _outcomes(queryset)
+    return {
+        "total": total,
+        "types": [{"value": value, "label": label} for value, label in Waiver.Type.choices],
+        "per_month": _per_month(queryset),
+        "determinations": determinations,
+        "decisions": decisions,
+        "top_agencies": _top_agencies(queryset),
+        "top_psc_categories": _top_psc_categories(queryset),
+        "review_time": _review_time(queryset),
+    }

@@ -1,0 +1,113 @@
+"""Public reads of single waivers and the short lists on the home page."""
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Greatest, TruncDate
+from django.http import Http404
+
+from waivers.models import Waiver, WaiverStatusChange
+
+RELATED_LIMIT = 6
+HOME_LIST_LIMIT = 8
+# Urgent requirements reports are filed after award: there is no review clock.
+_REPORTS = Q(waiver_type=Waiver.Type.URGENT_REPORT)
+
+
+def public_waivers():
+    """Waivers the public may see, with the relations every page shows."""
+    return Waiver.objects.public().with_public_relations()
+
+
+def get_public_waiver_or_404(public_id: str) -> Waiver:
+    """The one lookup behind a public waiver page: unknown ids, drafts and test
+    records are all simply not found."""
+    try:
+        return public_waivers().select_related(
+            "price_preference", "jones_act", "urgent_report"
+        ).get(public_id=public_id)
+    except Waiver.DoesNotExist as missing:
+        raise Http404("No public waiver has this identifier.") from missing
+
+
+def public_timeline(waiver: Waiver) -> list[dict]:
+    """The public status history: when, from which status to which.
+
+    Only dates and statuses leave the history table; who made a change and
+    the staff note stay internal. The draft stage is not public either.
+    """
+    labels = dict(Waiver.Status.choices)
+    rows = (
+        WaiverStatusChange.objects.filter(waiver=waiver)
+        .exclude(to_status=Waiver.Status.DRAFT)
+        .order_by("at", "id")
+        .values_list("at", "from_status", "to_status")
+    )
+    return [
+        {
+            "at": at,
+            "from_status": from_status if from_status != Waiver.Status.DRAFT else "",
+            "from_label": labels.get(from_status, "") if from_status != Waiver.Status.DRAFT else "",
+            "to_status": to_status,
+            "to_label": labels.get(to_status, to_status),
+        }
+        for at, from_status, to_status in rows
+    ]
+
+
+def related_waivers(waiver: Waiver, limit: int = RELATED_LIMIT) -> list[Waiver]:
+    """Other public waivers for the same PSC or NAICS code, newest first."""
+    condition = Q()
+    if waiver.psc_id:
+        condition |= Q(psc_id=waiver.psc_id)
+    if waiver.naics_id:
+        condition |= Q(naics_id=waiver.naics_id)
+    if not condition:
+        return []
+    return list(
+        public_waivers()
+        .filter(condition)
+        .exclude(pk=waiver.pk)
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+
+
+def headline_counts() -> dict:
+    """Counts for the home page, in one query."""
+    Status = Waiver.Status
+    return Waiver.objects.public().aggregate(
+        total=Count("id"),
+        under_review=Count("id", filter=Q(status__in=Waiver.OPEN_STATUSES) & ~_REPORTS),
+        determined=Count("id", filter=~Q(determination="")),
+        review_waived=Count("id", filter=Q(status=Status.REVIEW_WAIVED)),
+        granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
+        not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
+        withdrawn=Count("id", filter=Q(status=Status.WITHDRAWN)),
+        agencies=Count("contracting_agency", distinct=True),
+    )
+
+
+def under_review(limit: int = HOME_LIST_LIMIT) -> list[Waiver]:
+    """Waivers MIAO is reviewing now, the nearest review deadline first."""
+    return list(
+        public_waivers().open_for_review().exclude(_REPORTS)
+        .order_by(F("review_due_date").asc(nulls_last=True), "id")[:limit]
+    )
+
+
+def latest_decisions(limit: int = HOME_LIST_LIMIT) -> list[Waiver]:
+    """The most recent determinations and final decisions, newest first."""
+    return list(
+        public_waivers()
+        .filter(Q(determined_at__isnull=False) | Q(final_decision_date__isnull=False))
+        # GREATEST ignores NULLs in PostgreSQL: the later of the two events.
+        .annotate(decided_on=Greatest(TruncDate("determined_at"), "final_decision_date"))
+        .order_by(F("decided_on").desc(nulls_last=True), "-id")[:limit]
+    )
+
+
+def type_details(waiver: Waiver) -> dict:
+    """The type-specific rows of a waiver fetched by get_public_waiver_or_404
+    (already joined, so no further queries); None where a waiver has none."""
+    return {
+        name: getattr(waiver, name, None)
+        for name in ("price_preference", "jones_act", "urgent_report")
+    }

@@ -1,0 +1,21 @@
+"""/waivers/<public-id>/: one public waiver."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waivers.selectors.waivers import (
+    get_public_waiver_or_404,
+    public_timeline,
+    related_waivers,
+    type_details,
+)
+
+
+def waiver_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    waiver = get_public_waiver_or_404(public_id)
+    return render(request, "waivers/detail.html", {
+        "waiver": waiver,
+        **type_details(waiver),
+        "timeline": public_timeline(waiver),
+        "related": related_waivers(waiver),
+    })

@@ -1,0 +1,67 @@
+"""/stats/: charts of the (filtered) public record."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waivers import charts
+from waivers.filters import WaiverFilterSet
+from waivers.models import Waiver
+from waivers.selectors.stats import waiver_stats
+
+# Parameters the stats page's own form shows; any other filter in the URL is
+# still applied and carried along as a hidden field.
+FORM_PARAMS = ("q", "type", "agency", "naics", "psc", "submitted_after", "submitted_before")
+IGNORED_PARAMS = ("sort", "page", "page_size")
+
+
+def stats(request: HttpRequest) -> HttpResponse:
+    filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
+    # Invalid parameters are reported by the form and left out; the rest apply.
+    filterset.is_valid()
+    data = waiver_stats(filterset.qs)
+    return render(request, "waivers/stats.html", {
+        "filterset": filterset,
+        "form": filterset.form,
+        "stats": data,
+        "charts": build_charts(data),
+        "type_options": type_options(request.GET.getlist("type")),
+        "carried_params": [
+            (name, value)
+            for name in request.GET
+            if name not in FORM_PARAMS and name not in IGNORED_PARAMS
+            for value in request.GET.getlist(name)
+        ],
+        "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
+    })
+
+
+def type_options(selected: list[str]) -> list[dict]:
+    return [
+        {"value": value, "label": label, "checked": value in selected, "id": f"stats-type-{value}"}
+        for value, label in Waiver.Type.choices
+    ]
+
+
+def build_charts(data: dict) -> dict:
+    """Geometry for each chart from the plain figures of waiver_stats()."""
+    return {
+        "per_month": charts.stacked_columns(
+            [{"label": month["label"], "values": month["by_type"]} for month in data["per_month"]],
+            data["types"],
+        ),
+        "determinations": charts.horizontal_bars(data["determinations"]),
+        "decisions": charts.horizontal_bars(data["decisions"]),
+        "top_agencies": charts.horizontal_bars(
+            [{"label": a["name"].title() if a["name"].isupper() else a["name"], "count": a["count"]}
+             for a in data["top_agencies"]]
+        ),
+        "top_psc_categories": charts.horizontal_bars(
+            [{"label": f"{c['prefix']} {c['name'].capitalize()}".strip(), "count": c["count"]}
+             for c in data["top_psc_categories"]]
+        ),
+        "review_time": charts.stacked_columns(
+            [{"label": b["label"], "values": {"count": b["count"]}}
+             for b in data["review_time"]["buckets"]],
+            [{"value": "count", "label": "waivers"}],
+        ),
+    }
