@@ -73,3 +73,19 @@ def env_origins(name: str) -> list[str]:
                 f"{name} entries must look like https://example.gov, not {origin!r}."
             )
     return origins
+
+
+_RATE_PERIODS = {"s": "second", "sec": "second", "second": "second", "m": "minute",
+                 "min": "minute", "minute": "minute", "h": "hour", "hour": "hour",
+                 "d": "day", "day": "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as `60/minute` (periods: second, minute, hour, day)."""
+    value = _raw(name) or default
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period.lower() not in _RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must look like 60/minute (second, minute, hour or day), not {value!r}."
+        )
+    return f"{int(count)}/{_RATE_PERIODS[period.lower()]}"

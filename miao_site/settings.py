@@ -10,7 +10,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from miao_site.embedded_db import embedded_database_url
-from miao_site.env import env_bool, env_int, env_list, env_origins, env_str, env_url
+from miao_site.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_origins,
+    env_rate,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "agencies",
     "waivers",
+    "waivers.api",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +100,17 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# endregion
+
+# region Cache --------------------------------------------------------------
+# CACHE_URL: locmem:// (default; per process) or redis://host:6379/0 (shared by
+# all workers; needs the `redis` package). The API's rate limits count here.
+CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miao"}
+    if CACHE_URL.startswith("locmem:")
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+}
 # endregion
 
 # region Auth ---------------------------------------------------------------
@@ -164,7 +184,20 @@ SESSION_COOKIE_HTTPONLY = True
 # region API ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Proxies in front of the site: 0 means the client is REMOTE_ADDR (X-Forwarded-For
+    # is not trusted); 1 means the last X-Forwarded-For entry, and so on.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
+# Requests per client (IP address) without a key, and per key with X-Api-Key.
+API_RATE_ANON = env_rate("API_RATE_ANON", "60/minute")
+API_RATE_KEY = env_rate("API_RATE_KEY", "1000/minute")
+# Page sizes: the default, and the most a client may ask for with page_size.
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
+# Seconds clients and proxies may reuse an API response (Cache-Control max-age).
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
+    raise ImproperlyConfigured("API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Made in America waivers API",
     "VERSION": "1.0.0",
@@ -172,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "waivers.api.schema.postprocess",
+    ],
 }
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"

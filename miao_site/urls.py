@@ -6,6 +6,7 @@ admin.site.site_title = "MIAO waivers staff"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("waivers.api.urls")),
     path("", include("waivers.urls")),
     path("", include("agencies.urls")),
 ]

@@ -1,0 +1,180 @@
+"""Query parameters of the API's list endpoints, declared as FilterSets.
+
+The waiver list uses the site's shared WaiverFilterSet unchanged (same
+parameter names and meaning) and adds only `ordering`, the API's name for the
+sort: a FilterSet sort key, or one of a few field-style aliases.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from agencies.models import Agency
+from waivers.filters import SORTS, WaiverFilterSet
+from waivers.models import NaicsCode, PscCode
+
+# ordering value -> WaiverFilterSet sort key
+ORDERING_ALIASES = {
+    **{key: key for key in SORTS},
+    "-submitted_at": "newest",
+    "submitted_at": "oldest",
+    "review_due_date": "deadline",
+}
+# Orderings a keyset cursor can follow (their sort columns are never null).
+CURSOR_ORDERINGS = ("newest", "oldest")
+MAX_LOOKUP_QUERY_LENGTH = 100
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than a guess."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ApiWaiverFilterSet(WaiverFilterSet):
+    # Same filter as the site's; only the parsing is strict (open=maybe is a 400).
+    open = StrictBooleanFilter(
+        method="filter_open", label="Open for review now",
+        help_text="true: only waivers whose MIAO review is still open.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(value, value) for value in ORDERING_ALIASES],
+        method="filter_ordering",
+        label="Ordering",
+        help_text=(
+            "newest (default; also -submitted_at), oldest (submitted_at), deadline "
+            "(review_due_date), title, agency, relevance (default when q is given, "
+            "except in cursor mode). Same keys as `sort`, which it overrides."
+        ),
+    )
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset  # applied last, through sort_key
+
+    @property
+    def cursor_mode(self) -> bool:
+        return self.data is not None and "cursor" in self.data
+
+    @property
+    def sort_key(self) -> str:
+        data = {}
+        if self.is_bound:
+            self.form.is_valid()
+            data = self.form.cleaned_data
+        chosen = ORDERING_ALIASES.get(data.get("ordering") or "")
+        if chosen is None:
+            if self.cursor_mode and not data.get("sort"):
+                return "newest"
+            return super().sort_key
+        if chosen == "relevance" and not data.get("q"):
+            return "newest"
+        return chosen
+
+
+def _words(value: str) -> list[str]:
+    return value.split()[:10]
+
+
+class AgencyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        help_text="Agency code, or words of the name or abbreviation (all must match).",
+    )
+    kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices, label="Kind")
+    department = django_filters.ModelChoiceFilter(
+        field_name="parent", queryset=Agency.objects.departments(), to_field_name="code",
+        label="Department", help_text="Sub-tiers of this department (CGAC code).",
+    )
+    has_waivers = StrictBooleanFilter(
+        method="filter_has_waivers", label="Has waivers",
+        help_text="true: only agencies with at least one public waiver.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for word in _words(value):
+            condition &= (
+                Q(code__iexact=word) | Q(name__icontains=word) | Q(abbreviation__icontains=word)
+            )
+        return queryset.filter(condition)
+
+    def filter_has_waivers(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(waiver_count__gt=0) if value else queryset.filter(waiver_count=0)
+
+
+class NaicsFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        help_text="Code prefix (e.g. 3345) or words of the title; every word must match.",
+    )
+    in_reference = StrictBooleanFilter(
+        label="In the NAICS list",
+        help_text="false: codes seen in waiver data but not in the NAICS 2017 list.",
+    )
+
+    class Meta:
+        model = NaicsCode
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for word in _words(value):
+            condition &= Q(code__startswith=word) | Q(title__icontains=word)
+        return queryset.filter(condition)
+
+
+class PscFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        help_text="Code prefix (e.g. 66) or words of the name; every word must match.",
+    )
+    active = StrictBooleanFilter(
+        method="filter_active", label="Active",
+        help_text="true: current codes only; false: retired codes only.",
+    )
+    in_reference = StrictBooleanFilter(
+        label="In the PSC list",
+        help_text="false: codes seen in waiver data but not in the PSC list.",
+    )
+
+    class Meta:
+        model = PscCode
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for word in _words(value):
+            condition &= (
+                Q(code__startswith=word.upper())
+                | Q(name__icontains=word)
+                | Q(full_name__icontains=word)
+            )
+        return queryset.filter(condition)
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(end_date__isnull=value)

@@ -1,0 +1,208 @@
+"""Two ways through a list.
+
+- Page numbers (`page`, `page_size`) with the total `count`: for browsing.
+- A keyset `cursor` (waiver list only) for bulk pulls: `cursor=*` starts, each
+  response's `next` continues. The cursor is the signed position
+  (ordering, submitted_at, id) of the last row sent, so every page is one
+  indexed range query at any depth, and rows added during a walk never shift
+  it: each row present when the walk started comes back exactly once.
+
+Bad values (page=abc, page_size above the maximum, a page past the end, a
+cursor that was altered or belongs to another ordering) are 400 errors
+naming the parameter.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db.models import DateTimeField, F, Func, Value
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from waivers.api.filters import CURSOR_ORDERINGS
+
+CURSOR_SALT = "waivers.api.cursor"
+CURSOR_START = "*"
+
+
+class PageParams(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+    page_size = forms.IntegerField(min_value=1, required=False)
+    cursor = forms.CharField(required=False, strip=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The maximum is a setting, read per request.
+        self.fields["page_size"] = forms.IntegerField(
+            min_value=1, max_value=settings.API_MAX_PAGE_SIZE, required=False
+        )
+
+
+def clean_page_params(request) -> dict:
+    form = PageParams(request.query_params)
+    if not form.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+    data = form.cleaned_data
+    data["page_size"] = data["page_size"] or settings.API_PAGE_SIZE
+    return data
+
+
+class PagePagination(BasePagination):
+    """page / page_size with the total count."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = clean_page_params(request)
+        self.request = request
+        self.page_size = params["page_size"]
+        self.page = params["page"] or 1
+        self.count = queryset.count()
+        self.num_pages = max(1, -(-self.count // self.page_size))
+        if self.page > self.num_pages:
+            raise ValidationError(
+                {"page": [f"Page {self.page} is past the last page ({self.num_pages})."]}
+            )
+        start = (self.page - 1) * self.page_size
+        return list(queryset[start : start + self.page_size])
+
+    def _page_url(self, number):
+        url = self.request.build_absolute_uri()
+        if number == 1:
+            return remove_query_param(url, "page")
+        return replace_query_param(url, "page", number)
+
+    def get_paginated_response(self, data):
+        return Response({
+            "count": self.count,
+            "page": self.page,
+            "page_size": self.page_size,
+            "num_pages": self.num_pages,
+            "next": self._page_url(self.page + 1) if self.page < self.num_pages else None,
+            "previous": self._page_url(self.page - 1) if self.page > 1 else None,
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "page", "page_size", "num_pages", "next", "previous",
+                         "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Rows matching the query"},
+                "page": {"type": "integer", "minimum": 1},
+                "page_size": {"type": "integer", "minimum": 1},
+                "num_pages": {"type": "integer", "minimum": 1},
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "results": schema,
+            },
+        }
+
+
+class _Row(Func):
+    """A SQL row value, for keyset comparisons: (submitted_at, id) < (%s, %s)."""
+
+    function = "ROW"
+    output_field = DateTimeField()
+
+
+def encode_cursor(sort_key: str, submitted_at: dt.datetime, pk: int) -> str:
+    return signing.dumps([sort_key, submitted_at.isoformat(), pk], salt=CURSOR_SALT)
+
+
+def decode_cursor(token: str, sort_key: str) -> tuple[dt.datetime, int]:
+    """The position in a cursor, or a 400 naming `cursor`."""
+    invalid = ValidationError({"cursor": [
+        "This cursor is not valid. Start a walk with cursor=* and follow each "
+        "response's `next` link unchanged."
+    ]})
+    try:
+        key, when, pk = signing.loads(token, salt=CURSOR_SALT)
+        position = dt.datetime.fromisoformat(when)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise invalid from None
+    if not isinstance(pk, int) or position.tzinfo is None:
+        raise invalid
+    if key != sort_key:
+        raise ValidationError({"cursor": [
+            f"This cursor belongs to ordering={key}; keep the same ordering for the whole walk."
+        ]})
+    return position, pk
+
+
+class KeysetPagination(BasePagination):
+    """cursor / page_size over (submitted_at, id), newest or oldest first."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = clean_page_params(request)
+        if params["page"] is not None:
+            raise ValidationError({"page": ["Use either page or cursor, not both."]})
+        sort_key = view.sort_key
+        if sort_key not in CURSOR_ORDERINGS:
+            raise ValidationError({"ordering": [
+                "Cursor paging follows ordering=newest or ordering=oldest; "
+                "use page numbers for other orderings."
+            ]})
+        self.request = request
+        self.sort_key = sort_key
+        self.page_size = params["page_size"]
+        token = params["cursor"]
+        if token not in ("", CURSOR_START):
+            when, pk = decode_cursor(token, sort_key)
+            position = _Row(Value(when), Value(pk))
+            row = _Row(F("submitted_at"), F("id"))
+            lookup = "lt" if sort_key == "newest" else "gt"
+            queryset = queryset.alias(keyset=row).filter(**{f"keyset__{lookup}": position})
+        rows = list(queryset[: self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        self.next_cursor = (
+            encode_cursor(sort_key, rows[-1].submitted_at, rows[-1].pk) if self.has_next else None
+        )
+        return rows
+
+    def get_paginated_response(self, data):
+        next_url = None
+        if self.next_cursor:
+            url = remove_query_param(self.request.build_absolute_uri(), "page")
+            next_url = replace_query_param(url, "cursor", self.next_cursor)
+        return Response({
+            "ordering": self.sort_key,
+            "page_size": self.page_size,
+            "next_cursor": self.next_cursor,
+            "next": next_url,
+            "results": data,
+        })
+
+
+class WaiverPagination(BasePagination):
+    """Page numbers by default; the keyset cursor when `cursor` is given."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        cursor_mode = "cursor" in request.query_params
+        self.delegate = KeysetPagination() if cursor_mode else PagePagination()
+        return self.delegate.paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return self.delegate.get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        cursor_page = {
+            "type": "object",
+            "description": "Cursor mode (when `cursor` is given)",
+            "required": ["ordering", "page_size", "next_cursor", "next", "results"],
+            "properties": {
+                "ordering": {"type": "string", "enum": list(CURSOR_ORDERINGS)},
+                "page_size": {"type": "integer", "minimum": 1},
+                "next_cursor": {"type": "string", "nullable": True,
+                                "description": "Pass as `cursor` for the next page"},
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "results": schema,
+            },
+        }
+        number_page = PagePagination().get_paginated_response_schema(schema)
+        number_page["description"] = "Page-number mode (default)"
+        return {"oneOf": [number_page, cursor_page]}

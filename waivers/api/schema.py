@@ -1,0 +1,204 @@
+"""OpenAPI description of the API (drf-spectacular): the parameters the
+FilterSets do not declare (pagination, fields, format), every error response,
+the optional key and the caching headers."""
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers
+
+from waivers.api.filters import CURSOR_ORDERINGS
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in one sentence")
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Always: Invalid request parameters.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each bad parameter with its messages",
+    )
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "waivers.api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey", "in": "header", "name": "X-Api-Key",
+            "description": "Optional. Raises the rate limit; keys are issued on request.",
+        }
+
+
+def _fields_param(serializer_class):
+    names = ", ".join(serializer_class().fields)
+    return OpenApiParameter(
+        "fields", str, description=f"Comma-separated fields to return, in order. Any of: {names}.",
+    )
+
+
+FORMAT_PARAM = OpenApiParameter(
+    "format", str, enum=["json", "csv"],
+    description="json (default) or csv: every matching row, streamed, without paging. "
+    "Accept: text/csv does the same.",
+)
+PAGE_PARAM = OpenApiParameter(
+    "page", {"type": "integer", "minimum": 1}, description="Page number (page-number mode)."
+)
+
+
+def page_size_param():
+    return OpenApiParameter(
+        "page_size", {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+        description=f"Rows per page (default {settings.API_PAGE_SIZE}, "
+        f"at most {settings.API_MAX_PAGE_SIZE}).",
+    )
+
+
+CURSOR_PARAM = OpenApiParameter(
+    "cursor", str,
+    description="Keyset mode for bulk pulls: `*` for the first page, then the `next_cursor` "
+    f"of the previous response. Ordering must be one of {', '.join(CURSOR_ORDERINGS)} "
+    "(newest by default). Not combined with `page`.",
+)
+
+ERRORS = {
+    400: OpenApiResponse(ValidationErrorSerializer, description="A parameter is invalid."),
+    401: OpenApiResponse(ErrorSerializer, description="X-Api-Key is unknown or revoked."),
+    406: OpenApiResponse(ErrorSerializer, description="The Accept header asks for no format "
+                         "this endpoint offers."),
+    429: OpenApiResponse(ErrorSerializer, description="Rate limit reached; see Retry-After."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record.")}
+NOT_MODIFIED = {304: OpenApiResponse(description="Your copy (If-None-Match / "
+                                     "If-Modified-Since) is still current.")}
+
+
+def _list_and_detail(*, tag, list_serializer, detail_serializer, list_params, summary_list,
+                     summary_detail, lookup, detail_param_description):
+    return extend_schema_view(
+        list=extend_schema(
+            tags=[tag], summary=summary_list,
+            parameters=[*list_params, _fields_param(list_serializer), FORMAT_PARAM],
+            responses={200: list_serializer(many=True), **NOT_MODIFIED, **ERRORS},
+        ),
+        retrieve=extend_schema(
+            tags=[tag], summary=summary_detail,
+            parameters=[
+                OpenApiParameter(lookup, str, OpenApiParameter.PATH,
+                                 description=detail_param_description),
+                _fields_param(detail_serializer),
+            ],
+            responses={200: detail_serializer, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+        ),
+    )
+
+
+def _lazy(decorator_factory):
+    """Build the decorator when applied (serializers import this module)."""
+
+    def apply(cls):
+        return decorator_factory()(cls)
+
+    return apply
+
+
+@_lazy
+def waiver_viewset():
+    from waivers.api.serializers import WaiverDetailSerializer, WaiverSerializer
+
+    return _list_and_detail(
+        tag="waivers", list_serializer=WaiverSerializer,
+        detail_serializer=WaiverDetailSerializer,
+        list_params=[PAGE_PARAM, page_size_param(), CURSOR_PARAM],
+        summary_list="Search waivers (the website's filters)",
+        summary_detail="One waiver: the full public record",
+        lookup="public_id", detail_param_description="Public identifier, e.g. MIA-7KQ3M9XD",
+    )
+
+
+@_lazy
+def agency_viewset():
+    from waivers.api.serializers import AgencyDetailSerializer, AgencySerializer
+
+    return _list_and_detail(
+        tag="agencies", list_serializer=AgencySerializer,
+        detail_serializer=AgencyDetailSerializer,
+        list_params=[PAGE_PARAM, page_size_param()],
+        summary_list="Agencies with waiver counts",
+        summary_detail="One agency by code (CGAC department or FPDS sub-tier)",
+        lookup="code", detail_param_description="Agency code",
+    )
+
+
+@_lazy
+def naics_viewset():
+    from waivers.api.serializers import NaicsSerializer
+
+    return _list_and_detail(
+        tag="codes", list_serializer=NaicsSerializer, detail_serializer=NaicsSerializer,
+        list_params=[PAGE_PARAM, page_size_param()],
+        summary_list="NAICS codes: search by code prefix or title words",
+        summary_detail="One NAICS code",
+        lookup="code", detail_param_description="Six-digit NAICS code",
+    )
+
+
+@_lazy
+def psc_viewset():
+    from waivers.api.serializers import PscSerializer
+
+    return _list_and_detail(
+        tag="codes", list_serializer=PscSerializer, detail_serializer=PscSerializer,
+        list_params=[PAGE_PARAM, page_size_param()],
+        summary_list="Product and Service Codes: search by code prefix or name words",
+        summary_detail="One PSC code",
+        lookup="code", detail_param_description="PSC code",
+    )
+
+
+@_lazy
+def stats_view():
+    from waivers.api.serializers import StatsSerializer
+
+    return extend_schema_view(get=extend_schema(
+        tags=["stats"], summary="Aggregates of the waivers matching the filters",
+        responses={200: StatsSerializer, **NOT_MODIFIED, **ERRORS},
+    ))
+
+
+CACHING_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Tag for If-None-Match"},
+    "Last-Modified": {"schema": {"type": "string"},
+                      "description": "Latest change to the data; for If-Modified-Since"},
+    "Cache-Control": {"schema": {"type": "string"}},
+}
+
+
+def postprocess(result, generator, request, public):
+    """Headers on responses, CSV as text, and 304 without a body."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                if status == "200":
+                    response.setdefault("headers", {}).update(CACHING_HEADERS)
+                    content = response.get("content", {})
+                    if "text/csv" in content:
+                        content["text/csv"] = {"schema": {"type": "string"}}
+                if status == "429":
+                    response.setdefault("headers", {})["Retry-After"] = {
+                        "schema": {"type": "integer"}, "required": True,
+                        "description": "Seconds to wait before the next request",
+                    }
+                if status == "304":
+                    response.pop("content", None)
+    return result

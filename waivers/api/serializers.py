@@ -1,0 +1,430 @@
+"""What the API returns. Field names are a public interface: add, never rename.
+
+A waiver's base fields are the export row of waivers.exports (the same names
+and values as the site's CSV/JSON downloads), plus `api_url` and
+`modified_at`. The detail adds the type-specific details and the public
+status history. Values are JSON-ready: timestamps and dates as ISO 8601
+strings, money as decimal strings, lists as arrays, a missing value as null.
+The declared fields below describe each value for the OpenAPI schema; a test
+keeps them in step with the export columns.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from agencies.models import Agency
+from waivers.exports import COLUMNS, waiver_row
+from waivers.filters import PUBLIC_STATUSES
+from waivers.models import (
+    JonesActDetail,
+    NaicsCode,
+    PricePreference,
+    PscCode,
+    UrgentReport,
+    Waiver,
+)
+from waivers.selectors.waivers import public_timeline
+
+DESCRIPTIONS = dict(COLUMNS)
+
+
+def jsonable(value):
+    """A native value as the API shows it (also the basis of its CSV cells)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _text(name, **kwargs):
+    return serializers.CharField(help_text=DESCRIPTIONS[name], **kwargs)
+
+
+def _choice(name, choices, **kwargs):
+    return serializers.ChoiceField(choices=choices, help_text=DESCRIPTIONS[name], **kwargs)
+
+
+def _nullable_text(name):
+    return _text(name, allow_null=True)
+
+
+class FieldSelectionMixin:
+    """Limits the output to the `fields` chosen by the view (all by default)."""
+
+    @property
+    def selected_fields(self) -> list[str]:
+        chosen = self.context.get("fields")
+        return list(chosen) if chosen else list(self.fields)
+
+
+class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
+    """One waiver in a list: every standard public field."""
+
+    public_id = _text("public_id")
+    url = serializers.URLField(help_text=DESCRIPTIONS["url"])
+    api_url = serializers.URLField(help_text="Address of this waiver in the API")
+    type = _choice("type", Waiver.Type.choices)
+    status = _choice("status", PUBLIC_STATUSES)
+    title = _text("title")
+    summary = _text("summary")
+    rationale = _text("rationale")
+    contracting_agency_code = _text("contracting_agency_code")
+    contracting_agency_name = _text("contracting_agency_name")
+    contracting_department_code = _nullable_text("contracting_department_code")
+    contracting_department_name = _nullable_text("contracting_department_name")
+    funding_agency_code = _nullable_text("funding_agency_code")
+    funding_agency_name = _nullable_text("funding_agency_name")
+    naics_code = _nullable_text("naics_code")
+    naics_title = _nullable_text("naics_title")
+    psc_code = _nullable_text("psc_code")
+    psc_name = _nullable_text("psc_name")
+    stage = _choice("stage", Waiver.ProcurementStage.choices, allow_null=True)
+    coverage = _choice("coverage", Waiver.Coverage.choices, allow_null=True)
+    duration = _choice("duration", Waiver.Duration.choices, allow_null=True)
+    sources_sought = serializers.BooleanField(
+        allow_null=True, help_text=DESCRIPTIONS["sources_sought"]
+    )
+    price_preference_included = serializers.BooleanField(
+        allow_null=True, help_text=DESCRIPTIONS["price_preference_included"]
+    )
+    piids = serializers.ListField(child=serializers.CharField(), help_text=DESCRIPTIONS["piids"])
+    solicitation_id = _nullable_text("solicitation_id")
+    countries = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2),
+        help_text=DESCRIPTIONS["countries"],
+    )
+    submitted_at = serializers.DateTimeField(help_text=DESCRIPTIONS["submitted_at"])
+    review_due_date = serializers.DateField(
+        allow_null=True, help_text=DESCRIPTIONS["review_due_date"]
+    )
+    determination = _choice("determination", Waiver.Determination.choices, allow_null=True)
+    conditions = _nullable_text("conditions")
+    explanation = _nullable_text("explanation")
+    determined_at = serializers.DateTimeField(
+        allow_null=True, help_text=DESCRIPTIONS["determined_at"]
+    )
+    final_decision = _choice("final_decision", Waiver.FinalDecision.choices, allow_null=True)
+    final_decision_date = serializers.DateField(
+        allow_null=True, help_text=DESCRIPTIONS["final_decision_date"]
+    )
+    withdrawn_at = serializers.DateTimeField(
+        allow_null=True, help_text=DESCRIPTIONS["withdrawn_at"]
+    )
+    modified_at = serializers.DateTimeField(help_text="When the public record last changed")
+
+    def base_row(self, waiver: Waiver) -> dict:
+        request = self.context["request"]
+        row = waiver_row(waiver, request.build_absolute_uri)
+        row["api_url"] = reverse(
+            "api:waiver-detail", kwargs={"public_id": waiver.public_id}, request=request
+        )
+        row["modified_at"] = waiver.updated_at
+        return row
+
+    def to_representation(self, waiver: Waiver) -> dict:
+        row = self.base_row(waiver)
+        return {name: jsonable(row[name]) for name in self.selected_fields}
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """Timestamps as stored (UTC, ISO 8601), like the base fields."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class PricePreferenceSerializer(serializers.ModelSerializer):
+    """The figures of an unreasonable-cost waiver and the FAR 25.106 evaluation."""
+
+    factor = serializers.DecimalField(
+        max_digits=4, decimal_places=2, read_only=True,
+        help_text="Evaluation factor f: 0.20 large business, 0.30 small business, 0.50 DoD",
+    )
+    evaluated_foreign_price = serializers.SerializerMethodField(
+        help_text="E = lowest foreign offer × (1 + f), rounded to the cent"
+    )
+    domestic_is_reasonable = serializers.SerializerMethodField(
+        help_text="True when the lowest domestic offer is at most E (FAR 25.106)"
+    )
+    result = serializers.SerializerMethodField(
+        help_text="reasonable (domestic offer ≤ E) or unreasonable (a ground for the waiver)"
+    )
+
+    class Meta:
+        model = PricePreference
+        fields = ["lowest_foreign_offer", "lowest_domestic_offer", "domestic_business_size",
+                  "is_dod", "factor", "evaluated_foreign_price", "domestic_is_reasonable",
+                  "result"]
+
+    def get_evaluated_foreign_price(self, obj) -> Decimal:
+        return str(obj.evaluation.evaluated_foreign_price)
+
+    def get_domestic_is_reasonable(self, obj) -> bool:
+        return obj.evaluation.domestic_is_reasonable
+
+    def get_result(self, obj) -> str:
+        return "reasonable" if obj.evaluation.domestic_is_reasonable else "unreasonable"
+
+
+class JonesActSerializer(serializers.ModelSerializer):
+    """A Jones Act (46 U.S.C. 501) request and its outcome."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: IsoDateTimeField,
+    }
+    total_days = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Length with the extension (at most 45 days)"
+    )
+
+    class Meta:
+        model = JonesActDetail
+        fields = ["authority", "requester", "received_at", "published_at", "vessel_name",
+                  "vessel_number", "vessel_flag", "vessel_owner", "vessel_operator",
+                  "laden_at_request", "cargo_type", "cargo_quantity", "load_port",
+                  "discharge_port", "window_start", "window_end", "marad_determination_date",
+                  "marad_finding", "marad_actions", "decision", "decided_at", "terms",
+                  "valid_days", "extension_days", "total_days", "denial_reasons",
+                  "voyage_report_received_at", "voyage_report_published_at"]
+
+
+class UrgentReportSerializer(serializers.ModelSerializer):
+    """The post-award report of a waiver used before review."""
+
+    class Meta:
+        model = UrgentReport
+        fields = ["contract_number", "contract_signed_date", "urgency_contributed",
+                  "urgency_explanation", "mission_impact"]
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One public status change. Who made it and staff notes are never shown."""
+
+    from_status = serializers.CharField(
+        help_text="Status before the change; empty for the first posting"
+    )
+    to_status = serializers.ChoiceField(choices=PUBLIC_STATUSES, help_text="Status after")
+    at = IsoDateTimeField(help_text="When the status changed")
+
+
+class WaiverDetailSerializer(WaiverSerializer):
+    """The full public record of one waiver."""
+
+    price_preference = PricePreferenceSerializer(
+        allow_null=True, help_text="Unreasonable-cost waivers: the price evaluation"
+    )
+    jones_act = JonesActSerializer(allow_null=True, help_text="Jones Act waivers: the request")
+    urgent_report = UrgentReportSerializer(
+        allow_null=True, help_text="Urgent requirements reports: the report"
+    )
+    history = HistoryEntrySerializer(many=True, help_text="Public status history, oldest first")
+
+    DETAIL_FIELDS = ("price_preference", "jones_act", "urgent_report", "history")
+
+    def to_representation(self, waiver: Waiver) -> dict:
+        row = self.base_row(waiver)
+        details = {
+            "price_preference": (PricePreferenceSerializer, "price_preference"),
+            "jones_act": (JonesActSerializer, "jones_act"),
+            "urgent_report": (UrgentReportSerializer, "urgent_report"),
+        }
+        data = {}
+        for name in self.selected_fields:
+            if name in details:
+                serializer_class, attribute = details[name]
+                detail = getattr(waiver, attribute, None)
+                data[name] = serializer_class(detail).data if detail is not None else None
+            elif name == "history":
+                data[name] = HistoryEntrySerializer(public_timeline(waiver), many=True).data
+            else:
+                data[name] = jsonable(row[name])
+        return data
+
+
+class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
+    """A department (CGAC code) or sub-tier agency (FPDS code)."""
+
+    department_code = serializers.CharField(
+        source="parent.code", allow_null=True, default=None,
+        help_text="The department of a sub-tier agency (null for a department)",
+    )
+    department_name = serializers.CharField(
+        source="parent.name", allow_null=True, default=None, help_text="Department name"
+    )
+    waiver_count = serializers.IntegerField(
+        help_text="Public waivers contracted by the agency (a department: with its sub-tiers)"
+    )
+    url = serializers.SerializerMethodField(help_text="The agency's page on the site")
+    api_url = serializers.SerializerMethodField(help_text="This agency in the API")
+    waivers_api_url = serializers.SerializerMethodField(
+        help_text="The agency's waivers in the API (the `agency` filter)"
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["code", "kind", "name", "abbreviation", "slug", "department_code",
+                  "department_name", "waiver_count", "url", "api_url", "waivers_api_url"]
+
+    def get_url(self, agency) -> str:
+        return self.context["request"].build_absolute_uri(f"/agencies/{agency.slug}/")
+
+    def get_api_url(self, agency) -> str:
+        return reverse("api:agency-detail", kwargs={"code": agency.code},
+                       request=self.context["request"])
+
+    def get_waivers_api_url(self, agency) -> str:
+        url = reverse("api:waiver-list", request=self.context["request"])
+        return f"{url}?agency={agency.code}"
+
+    def to_representation(self, agency):
+        data = super().to_representation(agency)
+        return {name: data[name] for name in self.selected_fields}
+
+
+class CountSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SubtierSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    waiver_count = serializers.IntegerField()
+
+
+class AgencyDetailSerializer(AgencySerializer):
+    """An agency with its waiver counts by status and type (and, for a
+    department, its sub-tier agencies)."""
+
+    by_status = CountSerializer(many=True, help_text="Public waivers by status")
+    by_type = CountSerializer(many=True, help_text="Public waivers by type")
+    subtiers = SubtierSerializer(
+        many=True, help_text="A department's sub-tier agencies (empty for a sub-tier)"
+    )
+
+    class Meta(AgencySerializer.Meta):
+        fields = [*AgencySerializer.Meta.fields, "by_status", "by_type", "subtiers"]
+
+    def to_representation(self, agency):
+        chosen = set(self.selected_fields)
+        base_fields = [name for name in AgencySerializer.Meta.fields if name in chosen]
+        data = {}
+        if base_fields:
+            base = AgencySerializer(agency, context={**self.context, "fields": base_fields})
+            data.update(base.data)
+        queryset = Waiver.objects.public().filter(
+            models.Q(contracting_agency=agency) | models.Q(contracting_agency__parent=agency)
+        ).order_by()
+        if "by_status" in chosen:
+            data["by_status"] = _counts(queryset, "status", PUBLIC_STATUSES)
+        if "by_type" in chosen:
+            data["by_type"] = _counts(queryset, "waiver_type", Waiver.Type.choices)
+        if "subtiers" in chosen:
+            data["subtiers"] = [
+                {"code": sub.code, "name": sub.name, "waiver_count": sub.waiver_count}
+                for sub in agency.subtiers.annotate(
+                    waiver_count=models.Count(
+                        "contracted_waivers",
+                        filter=models.Q(contracted_waivers__in=Waiver.objects.public()),
+                    )
+                ).order_by("name", "code")
+            ]
+        return {name: data[name] for name in self.selected_fields}
+
+
+def _counts(queryset, column, choices) -> list[dict]:
+    counts = dict(
+        queryset.values(column).annotate(n=models.Count("id")).values_list(column, "n")
+    )
+    return [{"value": value, "count": counts.get(value, 0)} for value, _ in choices]
+
+
+class NaicsSerializer(FieldSelectionMixin, serializers.ModelSerializer):
+    """A NAICS industry code."""
+
+    class Meta:
+        model = NaicsCode
+        fields = ["code", "title", "in_reference"]
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        return {name: data[name] for name in self.selected_fields}
+
+
+class PscSerializer(FieldSelectionMixin, serializers.ModelSerializer):
+    """A Product and Service Code; `end_date` is set when it was retired."""
+
+    is_retired = serializers.BooleanField(read_only=True, help_text="True when end_date is set")
+
+    class Meta:
+        model = PscCode
+        fields = ["code", "name", "full_name", "start_date", "end_date", "is_retired",
+                  "in_reference"]
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        return {name: data[name] for name in self.selected_fields}
+
+
+class _ChoiceCount(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _TypeChoice(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class _Month(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM (site time zone)")
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    by_type = serializers.DictField(child=serializers.IntegerField(), help_text="type → count")
+
+
+class _TopAgency(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _TopPsc(serializers.Serializer):
+    prefix = serializers.CharField(help_text="First two characters of the PSC code")
+    name = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class _Bucket(serializers.Serializer):
+    label = serializers.CharField()
+    min_days = serializers.IntegerField()
+    max_days = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class _ReviewTime(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Waivers with a determination")
+    median_days = serializers.FloatField(allow_null=True)
+    p90_days = serializers.FloatField(allow_null=True)
+    max_days = serializers.FloatField(allow_null=True)
+    buckets = _Bucket(many=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    """The aggregates behind the site's /stats/ page (waivers.selectors.stats)."""
+
+    total = serializers.IntegerField(help_text="Waivers matching the filters")
+    types = _TypeChoice(many=True, help_text="Every waiver type, in display order")
+    per_month = _Month(many=True, help_text="By month of submission, empty months included")
+    determinations = _ChoiceCount(many=True, help_text="MIAO's review outcome")
+    decisions = _ChoiceCount(many=True, help_text="The agency's final decision")
+    top_agencies = _TopAgency(many=True, help_text="Ten contracting agencies with most waivers")
+    top_psc_categories = _TopPsc(many=True, help_text="Ten PSC categories with most waivers")
+    review_time = _ReviewTime(help_text="Calendar days from submission to determination")

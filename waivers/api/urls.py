@@ -1,0 +1,25 @@
+"""/api/ (guide), /api/docs/ (interactive reference), /api/v1/... (the API)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from waivers.api import views
+
+router = SimpleRouter()
+router.register("waivers", views.WaiverViewSet, basename="waiver")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("naics", views.NaicsViewSet, basename="naics")
+router.register("psc", views.PscViewSet, basename="psc")
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.guide, name="guide"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/stats/", views.StatsView.as_view(), name="stats"),
+    path("v1/", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^v1/.*$", views.not_found, name="not_found"),
+]

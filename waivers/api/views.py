@@ -1,0 +1,311 @@
+"""Read-only API views. Thin: queryset -> shared FilterSet -> pagination ->
+serializer. Everything public starts from Waiver.objects.public()."""
+
+import re
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Agency
+from waivers.api import schema
+from waivers.api.authentication import ApiKeyAuthentication
+from waivers.api.conditional import apply_caching, data_last_modified
+from waivers.api.exceptions import api_exception_handler
+from waivers.api.filters import AgencyFilterSet, ApiWaiverFilterSet, NaicsFilterSet, PscFilterSet
+from waivers.api.pagination import PagePagination, WaiverPagination, clean_page_params
+from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
+from waivers.api.serializers import (
+    AgencyDetailSerializer,
+    AgencySerializer,
+    NaicsSerializer,
+    PscSerializer,
+    StatsSerializer,
+    WaiverDetailSerializer,
+    WaiverSerializer,
+)
+from waivers.api.throttling import ApiRateThrottle
+from waivers.exports import export_queryset
+from waivers.models import NaicsCode, PscCode, Waiver
+from waivers.selectors.stats import waiver_stats
+
+# Identifiers in URLs: anything else cannot exist, so it is a 404 without a query.
+_ID_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that keeps the bound FilterSet on the view, so the
+    paginator can follow its sort (the cursor needs to know the ordering)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = getattr(view, "filterset", None)
+        if filterset is None or filterset.queryset.model is not queryset.model:
+            filterset = super().get_filterset(request, queryset, view)
+            view.filterset = filterset
+        else:
+            filterset.queryset = queryset
+        return filterset
+
+
+class ApiView:
+    """Common behaviour of every API view: anonymous or X-Api-Key, rate
+    limited, JSON errors, caching headers and conditional GET."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [ApiRateThrottle]
+    content_negotiation_class = StrictContentNegotiation
+    renderer_classes = [JSONRenderer]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Read before the body is built (see waivers.api.conditional).
+        self.last_modified = data_last_modified()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(response, Response):
+            # Errors are JSON whatever format was asked for.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and hasattr(self, "last_modified"):
+            if isinstance(response, Response):
+                response.render()
+            response = apply_caching(request, response, self.last_modified)
+        return response
+
+
+class FieldsMixin:
+    """`fields`: a comma-separated choice of the serializer's fields, in order."""
+
+    def chosen_fields(self, serializer_class) -> list[str] | None:
+        raw = self.request.query_params.get("fields")
+        if raw is None:
+            return None
+        available = list(serializer_class().fields)
+        chosen = [name.strip() for name in raw.split(",") if name.strip()]
+        unknown = [name for name in chosen if name not in available]
+        if unknown or not chosen:
+            raise ValidationError({"fields": [
+                f"Unknown field(s): {', '.join(unknown) or '(none given)'}. "
+                f"Choose from: {', '.join(available)}."
+            ]})
+        return list(dict.fromkeys(chosen))
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["fields"] = self.chosen_fields(self.get_serializer_class())
+        return context
+
+
+class CsvListMixin:
+    """List endpoints also answer in CSV (?format=csv or Accept: text/csv):
+    every matching row, streamed, no pagination."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_filename = "export.csv"
+
+    def list(self, request, *args, **kwargs):
+        self.check_parameters()
+        if request.accepted_renderer.format != "csv":
+            return super().list(request, *args, **kwargs)
+        for name in ("page", "cursor"):
+            if name in request.query_params:
+                raise ValidationError({name: [
+                    "CSV returns every matching row in one download; drop this parameter."
+                ]})
+        queryset = self.csv_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer()
+        columns = serializer.selected_fields
+        rows = (serializer.to_representation(obj) for obj in queryset.iterator(CHUNK_SIZE))
+        response = StreamingHttpResponse(
+            csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        return response
+
+    def check_parameters(self):
+        """Validate filters, paging and `fields` together, so one 400 names
+        every bad parameter."""
+        errors = {}
+        filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        if filterset is not None and not filterset.is_valid():
+            errors.update({name: list(messages) for name, messages in filterset.errors.items()})
+        for check in (lambda: clean_page_params(self.request),
+                      lambda: self.chosen_fields(self.get_serializer_class())):
+            try:
+                check()
+            except ValidationError as error:
+                errors.update(error.detail)
+        if errors:
+            raise ValidationError(errors)
+
+    def csv_queryset(self, queryset):
+        return queryset
+
+
+class LookupMixin:
+    """Detail lookups: malformed identifiers are a 404 without a query."""
+
+    not_found_message = "Not found."
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not _ID_SHAPE.match(value):
+            raise NotFound(self.not_found_message)
+        try:
+            return self.filter_queryset_for_detail(self.get_queryset()).get(
+                **{self.lookup_field: value}
+            )
+        except self.get_queryset().model.DoesNotExist:
+            raise NotFound(self.not_found_message) from None
+
+    def filter_queryset_for_detail(self, queryset):
+        return queryset
+
+
+@schema.waiver_viewset
+class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "public_id"
+    lookup_value_regex = "[^/]+"
+    filter_backends = [FilterBackend]
+    filterset_class = ApiWaiverFilterSet
+    pagination_class = WaiverPagination
+    csv_filename = "waivers.csv"
+    not_found_message = "No public waiver has this identifier."
+
+    def get_queryset(self):
+        return export_queryset(Waiver.objects.public())
+
+    def get_serializer_class(self):
+        return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
+
+    def get_renderers(self):
+        if self.action == "retrieve":
+            return [JSONRenderer()]
+        return super().get_renderers()
+
+    def retrieve(self, request, *args, **kwargs):
+        waiver = self.get_object()
+        return Response(self.get_serializer(waiver).data)
+
+    def filter_queryset_for_detail(self, queryset):
+        return queryset.select_related("price_preference", "jones_act", "urgent_report")
+
+    @property
+    def sort_key(self) -> str:
+        return self.filterset.sort_key
+
+
+def public_waiver_count(*, department: bool):
+    """Subquery: public waivers contracted by the agency (or, for a
+    department, by it and its sub-tiers)."""
+    match = Q(contracting_agency_id=OuterRef("pk"))
+    if department:
+        match |= Q(contracting_agency__parent_id=OuterRef("pk"))
+    counted = (
+        Waiver.objects.public().filter(match).order_by()
+        .annotate(group=Value(1)).values("group").annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@schema.agency_viewset
+class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    filter_backends = [FilterBackend]
+    filterset_class = AgencyFilterSet
+    pagination_class = PagePagination
+    csv_filename = "agencies.csv"
+    not_found_message = "No agency has this code."
+
+    def get_queryset(self):
+        department = Q(kind=Agency.Kind.DEPARTMENT)
+        return Agency.objects.select_related("parent").annotate(
+            waiver_count=Case(
+                When(department, then=public_waiver_count(department=True)),
+                default=public_waiver_count(department=False),
+            )
+        ).order_by("name", "code")
+
+    def get_serializer_class(self):
+        return AgencyDetailSerializer if self.action == "retrieve" else AgencySerializer
+
+    def get_renderers(self):
+        if self.action == "retrieve":
+            return [JSONRenderer()]
+        return super().get_renderers()
+
+    def retrieve(self, request, *args, **kwargs):
+        agency = self.get_object()
+        return Response(self.get_serializer(agency).data)
+
+
+@schema.naics_viewset
+class NaicsViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadOnlyModelViewSet):
+    queryset = NaicsCode.objects.order_by("code")
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = NaicsSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = NaicsFilterSet
+    pagination_class = PagePagination
+    csv_filename = "naics.csv"
+    not_found_message = "No NAICS code like this."
+
+
+@schema.psc_viewset
+class PscViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadOnlyModelViewSet):
+    queryset = PscCode.objects.order_by("code")
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = PscSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = PscFilterSet
+    pagination_class = PagePagination
+    csv_filename = "psc.csv"
+    not_found_message = "No PSC code like this."
+
+    def get_object(self):
+        self.kwargs["code"] = self.kwargs["code"].upper()
+        return super().get_object()
+
+
+@schema.stats_view
+class StatsView(ApiView, APIView):
+    """Aggregates of the waivers matching the same filters as the list."""
+
+    filter_backends = [FilterBackend]
+    filterset_class = ApiWaiverFilterSet
+
+    def get(self, request):
+        queryset = Waiver.objects.public()
+        for backend in self.filter_backends:
+            queryset = backend().filter_queryset(request, queryset, self)
+        return Response(StatsSerializer(waiver_stats(queryset)).data)
+
+
+def guide(request):
+    """The human guide to the API, with curl examples."""
+    today = timezone.localdate()
+    return render(request, "api/guide.html", {
+        "base_url": request.build_absolute_uri("/api/v1/").rstrip("/"),
+        "year_start": today.replace(month=1, day=1).isoformat(),
+    })
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "No such API endpoint. See /api/ for the list."}, status=404)
