@@ -68,7 +68,7 @@ def _selected(filterset: WaiverFilterSet, param: str) -> set[str]:
         return set()
     if isinstance(value, str):
         return {value}
-    return {str(item) for item in value}
+    return {getattr(item, "code", item) for item in value}  # agencies are chosen by code
 
 
 def _choice_facet(filterset, param, legend, column, choices, *, widget="checkbox") -> Facet:
