@@ -26,6 +26,9 @@ def jsonable(value):
     return str(value)
 
 
+_EMPTY = ("", None, [], {})
+
+
 def _value(instance: models.Model | None, field: models.Field):
     if instance is None:
         return None
@@ -48,8 +51,11 @@ def diff(
     changes = []
     for name in fields:
         field = model._meta.get_field(name)
-        if _key(old, field) == _key(new, field):
+        before, after = _key(old, field), _key(new, field)
+        if before == after:
             continue
+        if (old is None and after in _EMPTY) or (new is None and before in _EMPTY):
+            continue  # a new or removed row: list only the fields that held something
         changes.append({
             "field": f"{prefix}{name}",
             "old": jsonable(_value(old, field)),

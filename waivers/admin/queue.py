@@ -1,0 +1,57 @@
+"""The MIAO reviewers' queue: posted waivers awaiting review, soonest due
+first, overdue ones flagged. Read-only; each row links to the waiver, where
+the review buttons are."""
+
+from django.contrib import admin
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from waivers import scope
+from waivers.models import ReviewQueueItem, Waiver
+
+from .base import NotFoundInsteadOfRedirect, ReadOnlyAdmin
+from .filters import AgencyFilter, OverdueFilter
+
+
+@admin.register(ReviewQueueItem)
+class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
+    list_display = ("waiver_link", "procurement_title", "waiver_type", "contracting_agency",
+                    "status", "submitted_at", "review_due_date", "days_left", "overdue")
+    list_display_links = None
+    list_filter = ("waiver_type", AgencyFilter, OverdueFilter, "status")
+    search_fields = ("public_id", "procurement_title", "solicitation_id")
+    list_select_related = ("contracting_agency",)
+    actions = None
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or scope.is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        queryset = scope.visible_waivers(request.user, super().get_queryset(request))
+        return queryset.filter(status__in=Waiver.OPEN_STATUSES).order_by(
+            F("review_due_date").asc(nulls_last=True), "submitted_at", "id"
+        )
+
+    def get_ordering(self, request):
+        return ()  # keep get_queryset's due-date order
+
+    @admin.display(description="waiver", ordering="public_id")
+    def waiver_link(self, obj):
+        url = reverse("admin:waivers_waiver_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.public_id)
+
+    @admin.display(description="business days left")
+    def days_left(self, obj):
+        left = obj.business_days_left()
+        return "—" if left is None else left
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, obj):
+        if obj.review_due_date is None:
+            return None
+        return obj.review_due_date < timezone.localdate()
