@@ -134,8 +134,10 @@ def _status_allows(action: str, waiver: Waiver) -> bool:
     return waiver.status in TRANSITION_SOURCES[action]
 
 
-def allowed_actions(user, waiver: Waiver) -> set[str]:
-    """What this user may do to this waiver now (role, agency and status)."""
+def allowed_actions(user, waiver: Waiver, *, ignore_status: bool = False) -> set[str]:
+    """What this user may do to this waiver now (role, agency and status).
+    With `ignore_status`, what their role would let them do in some state
+    (to tell "not your role" (403) from "not in this state" (a message))."""
     if not getattr(user, "is_active", False) or not user.is_authenticated:
         return set()
     if user.is_superuser:
@@ -148,6 +150,8 @@ def allowed_actions(user, waiver: Waiver) -> set[str]:
                 granted.discard(DELETE)  # posted waivers: superusers only
         if is_reviewer(user) and waiver.status != Status.DRAFT:
             granted |= ROLE_ACTIONS[Role.MIAO_REVIEWER]
+    if ignore_status:
+        return granted
     return {action for action in granted if _status_allows(action, waiver)}
 
 
