@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import models
 from rest_framework import serializers
-from rest_framework.reverse import reverse
+from django.urls import reverse
 
 from agencies.models import Agency
 from waivers.exports import COLUMNS, waiver_row
@@ -120,8 +120,8 @@ class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
     def base_row(self, waiver: Waiver) -> dict:
         request = self.context["request"]
         row = waiver_row(waiver, request.build_absolute_uri)
-        row["api_url"] = reverse(
-            "api:waiver-detail", kwargs={"public_id": waiver.public_id}, request=request
+        row["api_url"] = request.build_absolute_uri(
+            reverse("api:waiver-detail", kwargs={"public_id": waiver.public_id})
         )
         row["modified_at"] = waiver.updated_at
         return row
@@ -274,12 +274,13 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(f"/agencies/{agency.slug}/")
 
     def get_api_url(self, agency) -> str:
-        return reverse("api:agency-detail", kwargs={"code": agency.code},
-                       request=self.context["request"])
+        return self.context["request"].build_absolute_uri(
+            reverse("api:agency-detail", kwargs={"code": agency.code})
+        )
 
     def get_waivers_api_url(self, agency) -> str:
-        url = reverse("api:waiver-list", request=self.context["request"])
-        return f"{url}?agency={agency.code}"
+        url = reverse("api:waiver-list") + f"?agency={agency.code}"
+        return self.context["request"].build_absolute_uri(url)
 
     def to_representation(self, agency):
         data = super().to_representation(agency)

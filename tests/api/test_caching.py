@@ -1,0 +1,72 @@
+"""Cache-Control, ETag, Last-Modified and conditional GET (304)."""
+
+import datetime as dt
+
+import pytest
+from django.utils.http import http_date
+
+from tests.factories import WaiverFactory, post
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/waivers/"
+
+
+@pytest.mark.parametrize("url", [
+    URL, f"{URL}?psc=66", "/api/v1/agencies/", "/api/v1/naics/?q=33", "/api/v1/psc/",
+    "/api/v1/stats/",
+])
+def test_responses_carry_caching_headers_and_answer_304(client, catalogue, settings, url):
+    settings.API_CACHE_MAX_AGE = 120
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=120"
+    assert response["ETag"].startswith('"')
+    assert response.has_header("Last-Modified")
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == response["ETag"]
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_detail_conditional_get(client, catalogue):
+    url = f"{URL}{catalogue.laser.public_id}/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_a_change_invalidates_etag_and_last_modified(client, catalogue):
+    first = client.get(URL)
+    post(WaiverFactory(procurement_title="Freshly posted"))
+    response = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 200
+    assert response["ETag"] != first["ETag"]
+    assert client.get(URL, HTTP_IF_MODIFIED_SINCE=http_date(
+        (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).timestamp()
+    )).status_code == 200
+
+
+def test_different_queries_have_different_etags(client, catalogue):
+    assert client.get(URL)["ETag"] != client.get(URL, {"psc": "66"})["ETag"]
+
+
+def test_csv_has_a_weak_etag_and_answers_304(client, catalogue):
+    response = client.get(URL, {"format": "csv"})
+    b"".join(response.streaming_content)
+    assert response["ETag"].startswith('W/"')
+    again = client.get(URL, {"format": "csv"}, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    # A JSON request with the same parameters has another tag.
+    assert client.get(URL)["ETag"] != response["ETag"]
+
+
+def test_cors_allows_any_origin_to_get(client, catalogue):
+    response = client.get(URL, HTTP_ORIGIN="https://example.com")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        URL, HTTP_ORIGIN="https://example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight.status_code == 200
+    assert "GET" in preflight["Access-Control-Allow-Methods"]

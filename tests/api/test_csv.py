@@ -1,0 +1,90 @@
+"""CSV output of the list endpoints."""
+
+import csv
+import io
+
+import pytest
+
+from tests.api.conftest import errors
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/waivers/"
+
+
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def as_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+@pytest.mark.parametrize("params", [{}, {"psc": "66"}, {"q": "laser"}, {"agency": "097"}])
+def test_csv_matches_json(client, catalogue, params):
+    json_rows = client.get(URL, {**params, "page_size": 100}).json()["results"]
+    rows = csv_rows(client.get(URL, {**params, "format": "csv"}))
+    assert len(rows) == len(json_rows) > 0
+    for csv_row, json_row in zip(rows, json_rows, strict=True):
+        assert list(csv_row) == list(json_row)
+        assert csv_row == {name: as_cell(value) for name, value in json_row.items()}
+
+
+def test_accept_header_selects_csv(client, catalogue):
+    rows = csv_rows(client.get(URL, {"type": "public_interest"}, HTTP_ACCEPT="text/csv"))
+    assert [row["public_id"] for row in rows] == [catalogue.valves.public_id]
+    assert rows[0]["countries"] == "DE;JP"
+
+
+def test_csv_returns_every_row_without_paging(client, catalogue, settings):
+    settings.API_PAGE_SIZE = 1
+    response = client.get(URL, {"format": "csv"})
+    assert 'filename="waivers.csv"' in response["Content-Disposition"]
+    assert len(csv_rows(response)) == 5
+
+
+def test_csv_columns_follow_fields(client, catalogue):
+    rows = csv_rows(client.get(URL, {"format": "csv", "fields": "public_id,status", "q": "hull"}))
+    assert rows == [{"public_id": catalogue.hull.public_id, "status": "decided"}]
+
+
+def test_csv_refuses_page_and_cursor(client, catalogue):
+    assert "page" in errors(client.get(URL, {"format": "csv", "page": 2}))
+    assert "cursor" in errors(client.get(URL, {"format": "csv", "cursor": "*"}))
+
+
+def test_errors_are_json_even_when_csv_was_asked_for(client, catalogue):
+    response = client.get(URL, {"format": "csv", "naics": "abc"})
+    assert response["Content-Type"] == "application/json"
+    assert "naics" in errors(response)
+
+
+def test_unknown_format_is_a_400(client, catalogue):
+    assert "format" in errors(client.get(URL, {"format": "xml"}))
+
+
+def test_unacceptable_accept_header_is_a_406(client, catalogue):
+    response = client.get(URL, HTTP_ACCEPT="image/png")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(("url", "first_column"), [
+    ("/api/v1/agencies/?q=defense", "code"),
+    ("/api/v1/naics/?q=3345", "code"),
+    ("/api/v1/psc/?q=66", "code"),
+])
+def test_other_lists_offer_csv(client, url, first_column):
+    rows = csv_rows(client.get(url + "&format=csv"))
+    json_rows = client.get(url + "&page_size=500").json()["results"]
+    assert len(rows) == len(json_rows) > 0
+    assert rows[0] == {name: as_cell(value) for name, value in json_rows[0].items()}
