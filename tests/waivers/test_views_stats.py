@@ -1,0 +1,144 @@
+"""/stats/ and waivers.selectors.stats.waiver_stats."""
+
+import pytest
+
+from tests import site_data
+from tests.factories import WaiverFactory, post
+from tests.waivers.test_views_detail import SECRETS
+from waivers.models import Waiver
+from waivers.selectors.stats import waiver_stats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record():
+    waivers = site_data.every_type()
+    site_data.draft()
+    site_data.test_record()
+    return waivers
+
+
+def row(label: str, number: int) -> str:
+    return f'<th scope="row">{label}</th><td class="site-num">{number}</td>'
+
+
+def by_value(rows):
+    return {row["value"]: row["count"] for row in rows}
+
+
+def test_waiver_stats_counts_match_the_data(record):
+    stats = waiver_stats(Waiver.objects.public())
+    assert stats["total"] == 5
+    assert by_value(stats["determinations"]) == {
+        "consistent": 1,  # Jones Act
+        "conditionally_consistent": 1,  # nonavailability
+        "inconsistent": 0,
+        "review_waived": 0,
+        "awaiting": 1,  # price preference, still under review
+        "withdrawn": 1,  # public interest
+        "no_review": 1,  # urgent report
+    }
+    assert by_value(stats["decisions"]) == {
+        "granted": 1, "not_granted": 0, "pending": 3, "withdrawn": 1,
+    }
+    assert stats["top_agencies"] == [{
+        "code": "1341", "name": "National Institute of Standards and Technology",
+        "slug": record["nonavailability"].contracting_agency.slug, "count": 5,
+    }]
+    assert stats["top_psc_categories"] == [
+        {"prefix": "66", "name": "INSTRUMENTS AND LABORATORY EQPT", "count": 5}
+    ]
+
+
+def test_waiver_stats_per_month_by_type(record):
+    months = {m["month"]: m for m in waiver_stats(Waiver.objects.public())["per_month"]}
+    assert months["2022-03"]["by_type"]["nonavailability"] == 1
+    assert months["2022-03"]["total"] == 1
+    assert months["2022-04"]["by_type"]["public_interest"] == 1
+    assert months["2022-05"]["by_type"]["urgent_report"] == 1
+    assert months["2022-09"]["by_type"]["jones_act"] == 1
+    # Empty months in between are present, with zeros.
+    assert months["2022-06"]["total"] == 0
+    assert sum(m["total"] for m in months.values()) == 5
+
+
+def test_waiver_stats_review_time(record):
+    review = waiver_stats(Waiver.objects.public())["review_time"]
+    # Nonavailability: submitted March 1, determined March 8 (7 days).
+    # Jones Act: determined at submission (0 days).
+    assert review["count"] == 2
+    assert review["max_days"] == 7.0
+    assert review["median_days"] == 3.5
+    buckets = {b["label"]: b["count"] for b in review["buckets"]}
+    assert buckets["0–1 days"] == 1
+    assert buckets["5–7 days"] == 1
+    assert sum(buckets.values()) == 2
+
+
+def test_waiver_stats_of_nothing():
+    stats = waiver_stats(Waiver.objects.public())
+    assert stats["total"] == 0
+    assert stats["per_month"] == []
+    assert stats["review_time"]["median_days"] is None
+
+
+def test_stats_page_shows_charts_with_data_tables(client, record):
+    response = client.get("/stats/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('role="img"') >= 6
+    assert html.count("<title id=\"chart-") == 6
+    assert html.count("<table") == 6
+    assert "All 5 public waivers." in html
+    assert row("Conditionally consistent with policy", 1) in html
+    assert "INSTRUMENTS AND LABORATORY EQPT" in html
+    for secret in SECRETS:
+        assert secret not in html
+    assert "DRAFT-never-public-title" not in html
+
+
+def test_stats_follow_the_filters(client, record):
+    html = client.get("/stats/?type=jones_act").content.decode()
+    assert "1 public waiver match the filters below." in html
+    assert row("Consistent with policy", 1) in html
+    assert row("Conditionally consistent with policy", 0) in html
+
+
+@pytest.mark.parametrize("query", [
+    "?naics=abc",
+    "?submitted_after=2022-13-01",
+    "?type=bogus",
+    "?agency=NOPE",
+    "?q=" + "x" * 500,
+    "?psc=%%%",
+    "?page=abc&sort=nonsense",
+])
+def test_bad_filter_input_gives_messages_not_errors(client, record, query):
+    response = client.get("/stats/" + query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Some filters could not be used and were left out" in html
+    # The unusable filter is left out: the figures cover the whole public record.
+    assert "5 public waivers match" in html or "All 5 public waivers" in html
+
+
+def test_good_filters_still_apply_beside_a_bad_one(client, record):
+    html = client.get("/stats/?type=jones_act&naics=abc").content.decode()
+    assert "Some filters could not be used" in html
+    assert "1 public waiver match the filters below." in html
+
+
+def test_other_url_filters_are_carried_by_the_form(client, record):
+    html = client.get("/stats/?country=FR&open=true").content.decode()
+    assert '<input type="hidden" name="country" value="FR">' in html
+    assert '<input type="hidden" name="open" value="true">' in html
+
+
+def test_stats_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for _ in range(10):
+        post(WaiverFactory())
+    for _ in range(10):
+        post(WaiverFactory(), to=Waiver.Status.DECIDED)
+    with django_assert_max_num_queries(7):
+        assert client.get("/stats/?q=laser&type=nonavailability").status_code == 200
