@@ -1,0 +1,159 @@
+"""`manage.py generate_waivers`: synthetic waivers that satisfy every
+constraint, carry a consistent status history, and are the same for a seed."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from waivers import synthetic
+from waivers.models import (
+    JonesActDetail,
+    PricePreference,
+    UrgentReport,
+    Waiver,
+    WaiverStatusChange,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Waiver.Status
+# Transitions the lifecycle services allow (waivers/services.py).
+ALLOWED = {
+    ("", S.DRAFT),
+    (S.DRAFT, S.SUBMITTED),
+    (S.SUBMITTED, S.IN_REVIEW),
+    (S.SUBMITTED, S.REVIEWED), (S.IN_REVIEW, S.REVIEWED),
+    (S.SUBMITTED, S.REVIEW_WAIVED), (S.IN_REVIEW, S.REVIEW_WAIVED),
+    (S.REVIEWED, S.DECIDED), (S.REVIEW_WAIVED, S.DECIDED),
+    *((s, S.WITHDRAWN) for s in (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.REVIEW_WAIVED,
+                                 S.DECIDED)),
+}
+FIELDS = [
+    "public_id", "source_id", "waiver_type", "status", "is_test_record", "submitted_at",
+    "review_due_date", "determination", "determined_at", "final_decision",
+    "final_decision_date", "withdrawn_at", "contracting_agency__code", "funding_agency__code",
+    "naics_id", "psc_id", "procurement_title", "summary", "rationale", "piids", "countries",
+    "solicitation_id", "created_at",
+]
+
+
+def rows(seed):
+    return list(
+        Waiver.objects.filter(source_id__startswith=f"synthetic-{seed}-")
+        .order_by("source_id").values_list(*FIELDS)
+    )
+
+
+def test_command_writes_n_waivers_and_reports_its_speed():
+    out = io.StringIO()
+    call_command("generate_waivers", "400", "--seed", "3", stdout=out)
+    assert Waiver.objects.filter(source_id__startswith="synthetic-3-").count() == 400
+    text = out.getvalue()
+    assert "Created 400 synthetic waivers" in text
+    assert "waivers/s written" in text
+
+
+def test_every_row_passes_model_validation_and_has_a_search_vector():
+    synthetic.generate(120, seed=4)
+    waivers = list(Waiver.objects.all())
+    assert len(waivers) == 120
+    for waiver in waivers:
+        waiver.full_clean()  # choices, lengths, constraints, uniqueness
+    assert not Waiver.objects.filter(search_vector__isnull=True).exists()
+    assert {w.public_id for w in waivers} == {
+        synthetic.public_id_for(4, n) for n in range(120)
+    }
+
+
+def test_history_is_a_chain_of_allowed_transitions_ending_in_the_status():
+    synthetic.generate(500, seed=5)
+    history: dict[int, list] = {}
+    for change in WaiverStatusChange.objects.order_by("waiver_id", "at", "id"):
+        history.setdefault(change.waiver_id, []).append(change)
+    statuses = set()
+    for waiver in Waiver.objects.all():
+        chain = history[waiver.pk]
+        assert chain[0].from_status == ""
+        assert chain[-1].to_status == waiver.status
+        for before, after in zip(chain, chain[1:], strict=False):
+            assert after.from_status == before.to_status
+            assert after.at >= before.at
+        assert all((c.from_status, c.to_status) in ALLOWED for c in chain)
+        if waiver.status != S.DRAFT:
+            assert waiver.submitted_at == chain[1].at
+        if waiver.determination:
+            assert waiver.determined_at in [c.at for c in chain if c.to_status == S.REVIEWED]
+        if waiver.status == S.WITHDRAWN:
+            assert waiver.withdrawn_at == chain[-1].at
+        statuses.add(waiver.status)
+    # 500 rows reach every state of the lifecycle.
+    assert statuses >= {S.DRAFT, S.SUBMITTED, S.REVIEWED, S.DECIDED}
+
+
+def test_type_specific_details_exist_for_their_types():
+    synthetic.generate(1000, seed=6)
+    for model, waiver_type in [
+        (UrgentReport, Waiver.Type.URGENT_REPORT),
+        (PricePreference, Waiver.Type.UNREASONABLE_COST),
+        (JonesActDetail, Waiver.Type.JONES_ACT),
+    ]:
+        typed = Waiver.objects.filter(waiver_type=waiver_type)
+        assert typed.exists()
+        assert model.objects.count() == typed.count()
+        assert not model.objects.exclude(waiver__waiver_type=waiver_type).exists()
+        for detail in model.objects.all():
+            detail.full_clean()
+
+
+def test_same_seed_gives_identical_rows_in_one_go_or_in_parts():
+    synthetic.generate(120, seed=7)
+    whole = rows(7)
+    synthetic.delete_synthetic(7)
+    assert rows(7) == []
+    synthetic.generate(50, seed=7)
+    synthetic.generate(70, seed=7)  # continues at row 50
+    assert rows(7) == whole
+    assert len(whole) == 120
+
+
+def test_different_seeds_differ_and_never_share_public_ids():
+    synthetic.generate(100, seed=8)
+    synthetic.generate(100, seed=9)
+    eight, nine = rows(8), rows(9)
+    assert [r[FIELDS.index("procurement_title")] for r in eight] != [
+        r[FIELDS.index("procurement_title")] for r in nine
+    ]
+    assert Waiver.objects.values("public_id").distinct().count() == 200
+
+
+def test_distributions_follow_the_published_record():
+    synthetic.generate(2000, seed=10)
+    public = Waiver.objects.public()
+    # NIST (1341) files the most waivers in MIAO's published data.
+    top = (
+        public.values_list("contracting_agency__code", flat=True)
+        .order_by().distinct()
+    )
+    counts = {code: public.filter(contracting_agency__code=code).count() for code in top}
+    assert max(counts, key=counts.get) == "1341"
+    assert public.filter(waiver_type=Waiver.Type.NONAVAILABILITY).count() > 0.8 * public.count()
+    assert Waiver.objects.filter(status=S.DRAFT).count() < 0.05 * 2000
+    assert not public.filter(status=S.DRAFT).exists()
+
+
+def test_delete_removes_rows_and_their_history():
+    synthetic.generate(50, seed=11)
+    assert synthetic.delete_synthetic(11) == 50
+    assert not Waiver.objects.exists()
+    assert not WaiverStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["0"], "positive"),
+    (["10", "--seed", "70000"], "--seed"),
+    (["10", "--anchor", "2026-13-01"], "--anchor"),
+])
+def test_bad_arguments_are_refused_clearly(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_waivers", *args, stdout=io.StringIO())

@@ -1,0 +1,942 @@
+"""Synthetic waivers for load tests and benchmarks (`manage.py generate_waivers`).
+
+Where the numbers come from
+---------------------------
+`build_profile()` reads MIAO's published files (shared/data/miao/*.json) and the
+reference lists already loaded into the database, at run time, and derives:
+
+* contracting agency: the published sub-tier codes with their frequencies
+  (90 %), plus a uniform tail over every sub-tier agency in the reference list
+  (10 %) so that a large data set touches most agencies; funding agency equal
+  to the contracting agency as often as in the published record;
+* NAICS and PSC: the published (NAICS, PSC) pairs with their frequencies
+  (80 %), plus independent uniform tails over the NAICS list and the
+  non-retired four-character PSC codes (20 %);
+* procurement stage, coverage, expected duration, sources sought, price
+  preference announced: the published frequencies (`N/A` becomes blank);
+* PIIDs per waiver, presence of a solicitation ID, countries of origin and
+  their number: the published frequencies;
+* text lengths (title, summary, rationale, in words): sampled from the
+  published lengths; words drawn from the vocabulary of the published texts
+  with its frequencies, so full-text search sees realistic term statistics;
+* submission weekday and hour: the published `created` timestamps;
+* review time (submission to determination): the published created→modified
+  days of reviewed waivers (median ~4 days, 90th percentile ~10);
+* OMB determinations: the published frequencies among reviewed waivers.
+
+What the published record cannot tell (it holds only usable nonavailability
+waivers; the urgent-report file is test data; there is no field for final
+decisions, withdrawals or drafts) is set by the `ASSUMED_*` constants below.
+Dates run uniformly from the start of the published record (Nov 2021) to a
+fixed anchor date, so a seed always gives the same rows; a waiver whose
+sampled review would end after the anchor is still open.
+
+Determinism: row n of seed S depends only on (S, n): rows are generated in
+blocks of `BLOCK_SIZE` from a generator seeded with (S, block). Public ids are
+a bijection of (S, n), so they never collide between synthetic rows.
+Synthetic rows carry source_id `synthetic-<seed>-<n>`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime as dt
+import json
+import queue
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, models, transaction
+
+from agencies.models import Agency
+from waivers.business_days import review_due_date
+from waivers.models import (
+    JonesActDetail,
+    NaicsCode,
+    PricePreference,
+    PscCode,
+    UrgentReport,
+    Waiver,
+    WaiverStatusChange,
+)
+from waivers.search import _REFRESH_SQL, refresh_search_vectors
+
+BLOCK_SIZE = 10_000
+SOURCE_PREFIX = "synthetic"
+RECORD_START = dt.date(2021, 11, 1)  # first published MIAO waiver
+DEFAULT_ANCHOR = dt.date(2026, 11, 1)  # fixed, so a seed always gives the same rows
+MAX_SEED = 2**16 - 1
+MAX_ROWS = 2**24  # rows per seed (public ids are a bijection of (seed, n))
+
+# --- assumptions (not derivable from the published record) -----------------------
+ASSUMED_TYPE_SHARES = {
+    Waiver.Type.NONAVAILABILITY: 0.88,
+    Waiver.Type.URGENT_REPORT: 0.04,
+    Waiver.Type.UNREASONABLE_COST: 0.04,
+    Waiver.Type.PUBLIC_INTEREST: 0.02,
+    Waiver.Type.JONES_ACT: 0.02,
+}
+ASSUMED_DRAFT_SHARE = 0.02  # drafts are never published, so never in the record
+ASSUMED_TEST_RECORD_SHARE = 0.01
+ASSUMED_WITHDRAWN_SHARE = 0.02
+ASSUMED_REVIEW_WAIVED_SHARE = 0.03
+ASSUMED_DECISION_RECORDED_SHARE = 0.7  # of reviewed waivers whose decision is due
+ASSUMED_IN_REVIEW_STEP_SHARE = 0.6  # reviews that pass through "in review" first
+# Urgent reports come after award: MIAO reviews few of them, and there is no
+# final decision to record (the published urgent file is test data).
+ASSUMED_URGENT_REVIEWED_SHARE = 0.2
+AGENCY_TAIL_SHARE = 0.10
+CODE_TAIL_SHARE = 0.20
+
+_SLOTS_BITS = 16
+_PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_MASK40 = (1 << 40) - 1
+_STREAM_WORDS = 1 << 18
+# Placeholder text in the published files (lorem ipsum and its kin, keyboard mashing).
+_TEST_WORDS = re.compile(
+    r"\b(lorem|ipsum|dolor|amet|consectetur|adipiscing|aspernatur|molestias|facilis|"
+    r"test|asdf|sdfas|cupcake|jelly|tiramisu)\b", re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
+
+_STAGE = {"pre-solicitation": "pre_solicitation", "presolicitation": "pre_solicitation",
+          "post-solicitation": "post_solicitation", "postsolicitation": "post_solicitation"}
+_COVERAGE = {"individual waiver": "individual", "individualwaiver": "individual",
+             "multi-procurement waiver": "multi_procurement",
+             "multiprocurementwaiver": "multi_procurement"}
+_DURATION = {
+    "instant delivery only": "instant", "0 - 6 months": "0_6_months",
+    "between 6 months and 1 year": "6_12_months", "between 1 and 2 years": "1_2_years",
+    "between 2 and 3 years": "2_3_years", "between 3 and 5 years": "3_5_years",
+    "more than 5 years": "over_5_years",
+}
+_DETERMINATION = {
+    "consistent with policy": "consistent", "consistentwithpolicy": "consistent",
+    "conditionally consistent with policy": "conditionally_consistent",
+    "conditionallyconsistentwithpolicy": "conditionally_consistent",
+    "inconsistent with policy": "inconsistent", "inconsistentwithpolicy": "inconsistent",
+}
+_CARGO = ("crude oil", "refined petroleum products", "liquefied natural gas", "diesel fuel",
+          "jet fuel", "grain", "steel coils", "ammonia", "heavy-lift project cargo")
+_PORTS = ("Houston, TX", "Corpus Christi, TX", "New Orleans, LA", "Baltimore, MD",
+          "Philadelphia, PA", "New York, NY", "Boston, MA", "San Juan, PR", "Honolulu, HI",
+          "Long Beach, CA", "Seattle, WA", "Anchorage, AK", "Savannah, GA", "Tampa, FL")
+_REQUESTERS = ("Secretary of Defense", "Department of Energy", "Department of Homeland Security",
+               "Federal Emergency Management Agency", "Commonwealth of Puerto Rico")
+
+
+def _below(rng: random.Random, k: int) -> int:
+    """A uniform integer in [0, k): faster than randrange, which dominates otherwise."""
+    return int(rng.random() * k)
+
+
+def _between(rng: random.Random, lo: int, hi: int) -> int:
+    """A uniform integer in [lo, hi)."""
+    return lo + int(rng.random() * (hi - lo))
+
+
+def _choice(rng: random.Random, seq: Sequence):
+    return seq[int(rng.random() * len(seq))]
+
+
+class Table:
+    """A discrete distribution sampled in O(1): 65,536 slots filled in
+    proportion to the weights (values whose weight rounds to no slot still
+    appear through the cumulative walk)."""
+
+    def __init__(self, weights: Mapping | Sequence[tuple]):
+        items = list(weights.items()) if isinstance(weights, Mapping) else list(weights)
+        items = [(value, float(w)) for value, w in items if w > 0]
+        if not items:
+            raise ValueError("a distribution needs at least one value with a positive weight")
+        total = sum(w for _, w in items)
+        cumulative, running = [], 0.0
+        for _, w in items:
+            running += w / total
+            cumulative.append(running)
+        size = 1 << _SLOTS_BITS
+        self.values = [value for value, _ in items]
+        self.weights = {value: w / total for value, w in items}
+        self.slots = [
+            self.values[min(bisect.bisect_right(cumulative, (i + 0.5) / size), len(items) - 1)]
+            for i in range(size)
+        ]
+
+    def pick(self, rng: random.Random):
+        return self.slots[rng.getrandbits(_SLOTS_BITS)]
+
+
+@dataclass
+class Profile:
+    """Distributions derived from the published record and the reference lists."""
+
+    agencies: Table
+    agency_department: dict[int, str]
+    same_funding_share: float
+    code_pairs: Table
+    naics_tail: list[str]
+    psc_tail: list[str]
+    stage: Table
+    coverage: Table
+    duration: Table
+    sources_sought: Table
+    price_preference: Table
+    piid_count: Table
+    solicitation_share: float
+    country_count: Table
+    countries: Table
+    title_words: Table
+    summary_words: Table
+    rationale_words: Table
+    weekday: Table
+    hour: Table
+    review_days: Table
+    determination: Table
+    vocabulary: Table
+    summary: dict = field(default_factory=dict)
+
+
+def _norm(value) -> str:
+    return str(value or "").strip().lower()
+
+
+def _is_test(record: dict) -> bool:
+    data = record.get("data") or {}
+    text = " ".join(str(data.get(k, "")) for k in ("procurementTitle", "summaryOfProcurement"))
+    return bool(_TEST_WORDS.search(text)) or len(text.split()) < 4
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _code(value, key: str) -> str:
+    if isinstance(value, dict):
+        value = value.get(key)
+    return str(value or "").strip().upper()
+
+
+def load_published_records(miao_dir: Path) -> list[dict]:
+    records = []
+    for name in ("waivers-data.json", "urgent-waivers-data.json"):
+        with (miao_dir / name).open(encoding="utf-8") as handle:
+            records += [r for r in json.load(handle) if isinstance(r, dict)]
+    return records
+
+
+def build_profile(miao_dir: Path | None = None) -> Profile:
+    """Derive every distribution from the published files and the database's
+    reference lists (which `load_reference` must have loaded)."""
+    miao_dir = miao_dir or Path(settings.SHARED_DATA_DIR) / "miao"
+    records = [r for r in load_published_records(miao_dir) if not _is_test(r)]
+    if not records:
+        raise ValueError(f"no usable published records in {miao_dir}")
+    subtiers = dict(Agency.objects.subtiers().values_list("code", "id"))
+    if not subtiers:
+        raise ValueError("no agencies in the database: run `manage.py load_reference` first")
+    departments = dict(
+        Agency.objects.subtiers().values_list("id", "parent__code")
+    )
+    naics_all = sorted(NaicsCode.objects.filter(in_reference=True).values_list("code", flat=True))
+    psc_all = sorted(
+        PscCode.objects.filter(in_reference=True, end_date__isnull=True, code__regex=r"^.{4}$")
+        .values_list("code", flat=True)
+    )
+    naics_known, psc_known = set(naics_all), set(psc_all)
+    datas = [r["data"] for r in records]
+
+    agency_counts = Counter(
+        subtiers[c] for c in (_code(d.get("contractingOfficeAgencyId"), "") for d in datas)
+        if c in subtiers
+    )
+    agency_weights: Counter = Counter()
+    total = sum(agency_counts.values())
+    for agency_id, count in agency_counts.items():
+        agency_weights[agency_id] += (1 - AGENCY_TAIL_SHARE) * count / total
+    for agency_id in subtiers.values():
+        agency_weights[agency_id] += AGENCY_TAIL_SHARE / len(subtiers)
+    same_funding = sum(
+        1 for d in datas if _code(d.get("fundingAgencyId"), "") in ("", _code(
+            d.get("contractingOfficeAgencyId"), ""))
+    ) / len(datas)
+
+    pairs = Counter()
+    for d in datas:
+        naics = _code(d.get("naics"), "NAICS_Code")
+        psc = _code(d.get("psc"), "pscCode")
+        pairs[(naics if naics in naics_known else None, psc if psc in psc_known else None)] += 1
+    pair_weights = {pair: (1 - CODE_TAIL_SHARE) * c / len(datas) for pair, c in pairs.items()}
+    pair_weights[("tail", "tail")] = CODE_TAIL_SHARE
+
+    def table(key: str, mapping: dict | None = None) -> Table:
+        counts = Counter()
+        for d in datas:
+            value = _norm(d.get(key))
+            counts[mapping.get(value, "") if mapping is not None else value] += 1
+        return Table(counts)
+
+    yes_no = {"yes": True, "no": False}
+    countries = Counter()
+    country_count = Counter()
+    piid_count = Counter()
+    for d in datas:
+        entries = d.get("countriesOfOriginAndUSContent") or []
+        codes = []
+        for entry in entries if isinstance(entries, list) else []:
+            inner = entry.get("countryOfOriginAndUSContent") if isinstance(entry, dict) else None
+            code = _code(inner, "Two") if isinstance(inner, dict) else ""
+            if len(code) == 2:
+                codes.append(code)
+        countries.update(codes)
+        country_count[len(codes)] += 1
+        piids = d.get("piids") or []
+        piid_count[sum(
+            1 for p in piids if isinstance(p, dict) and str(p.get("piid") or "").strip()
+        ) if isinstance(piids, list) else 0] += 1
+
+    def lengths(key: str) -> Table:
+        return Table(Counter(max(1, len(str(d.get(key) or "").split())) for d in datas))
+
+    words = Counter()
+    for d in datas:
+        for key in ("procurementTitle", "summaryOfProcurement", "waiverRationaleSummary"):
+            words.update(_WORD.findall(str(d.get(key) or "")))
+
+    review_days, weekdays, hours, determinations = Counter(), Counter(), Counter(), Counter()
+    for r in records:
+        created, modified = _parse_time(r.get("created")), _parse_time(r.get("modified"))
+        if created:
+            weekdays[created.weekday()] += 1
+            hours[created.hour] += 1
+        status = _norm(r["data"].get("requestStatus"))
+        if status == "reviewed" and created and modified and modified > created:
+            review_days[round((modified - created).total_seconds() / 86400, 2)] += 1
+        determination = _DETERMINATION.get(_norm(r["data"].get("ombDetermination")))
+        if status == "reviewed" and determination:
+            determinations[determination] += 1
+
+    profile = Profile(
+        agencies=Table(agency_weights),
+        agency_department=departments,
+        same_funding_share=same_funding,
+        code_pairs=Table(pair_weights),
+        naics_tail=naics_all,
+        psc_tail=psc_all,
+        stage=table("procurementStage", _STAGE),
+        coverage=table("waiverCoverage", _COVERAGE),
+        duration=table("expectedMaximumDurationOfTheRequestedWaiver", _DURATION),
+        sources_sought=Table({yes_no.get(k): v for k, v in Counter(
+            _norm(d.get("sourcesSoughtOrRfiIssued")) for d in datas).items()}),
+        price_preference=Table({yes_no.get(k): v for k, v in Counter(
+            _norm(d.get("isPricePreferenceIncluded")) for d in datas).items()}),
+        piid_count=Table(piid_count),
+        solicitation_share=sum(1 for d in datas if str(d.get("solicitationId") or "").strip())
+        / len(datas),
+        country_count=Table(country_count),
+        countries=Table(countries or {"CN": 1}),
+        title_words=lengths("procurementTitle"),
+        summary_words=lengths("summaryOfProcurement"),
+        rationale_words=lengths("waiverRationaleSummary"),
+        weekday=Table(weekdays),
+        hour=Table(hours),
+        review_days=Table(review_days or {4: 1}),
+        determination=Table(determinations or {"consistent": 1}),
+        vocabulary=Table(words),
+    )
+    profile.summary = {
+        "published_records_used": len(records),
+        "agencies_in_record": len(agency_counts),
+        "code_pairs_in_record": len(pairs),
+        "vocabulary_words": len(words),
+        "review_days_samples": sum(review_days.values()),
+        "determinations": dict(determinations),
+    }
+    return profile
+
+
+def public_id_for(seed: int, n: int) -> str:
+    """`MIA-XXXXXXXX`: an invertible 40-bit mix of (seed, n), so distinct
+    synthetic rows never share a public id."""
+    x = ((seed << 24) | n) & _MASK40
+    x ^= x >> 21
+    x = (x * 0x9E3779B97F) & _MASK40
+    x ^= x >> 17
+    x = (x * 0xC2B2AE3D27) & _MASK40
+    x ^= x >> 19
+    chars = []
+    for _ in range(8):
+        chars.append(_PUBLIC_ID_ALPHABET[x & 31])
+        x >>= 5
+    return "MIA-" + "".join(chars)
+
+
+def source_id_for(seed: int, n: int) -> str:
+    return f"{SOURCE_PREFIX}-{seed}-{n}"
+
+
+class _Texts:
+    """A long stream of words drawn from the vocabulary; a text of L words is a
+    slice of it at a random offset (fast, and word statistics stay those of
+    the published record)."""
+
+    def __init__(self, vocabulary: Table, rng: random.Random):
+        words = [vocabulary.pick(rng) for _ in range(_STREAM_WORDS)]
+        self.stream = " ".join(words) + " "
+        self.starts = []
+        position = 0
+        for word in words:
+            self.starts.append(position)
+            position += len(word) + 1
+        self.starts.append(position)
+
+    def take(self, rng: random.Random, length: int) -> str:
+        length = min(length, _STREAM_WORDS - 1)
+        start = _below(rng, _STREAM_WORDS - length)
+        return self.stream[self.starts[start]:self.starts[start + length] - 1]
+
+
+@dataclass
+class Block:
+    """Rows of one block, as dicts keyed by column name (plus `_n`)."""
+
+    waivers: list[dict] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
+    details: dict[type, list[dict]] = field(default_factory=dict)
+
+
+class Generator:
+    def __init__(self, profile: Profile, seed: int, anchor: dt.date = DEFAULT_ANCHOR):
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"seed must be between 0 and {MAX_SEED}")
+        self.profile = profile
+        self.seed = seed
+        self.texts = _Texts(profile.vocabulary, random.Random(f"texts:{seed}"))
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.anchor = dt.datetime.combine(anchor, dt.time(23, 59), tzinfo=dt.UTC)
+        span = (anchor - RECORD_START).days
+        weekday = dict.fromkeys(range(7), 0.1) | profile.weekday.weights
+        self.days = Table(
+            (RECORD_START + dt.timedelta(days=i), weekday[(RECORD_START + dt.timedelta(days=i))
+                                                          .weekday()])
+            for i in range(span)
+        )
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one generator per command run
+    def _due(self, day: dt.date) -> dt.date:
+        return review_due_date(day)
+
+    def _local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.tz).date()
+
+    def block(self, index: int, stop: int | None = None) -> Block:
+        """The rows of block `index` (rows index*BLOCK_SIZE onwards, up to `stop`
+        or the end of the block), without ids."""
+        rng = random.Random((self.seed << 32) | index)
+        block = Block()
+        start = index * BLOCK_SIZE
+        stop = start + BLOCK_SIZE if stop is None else min(stop, start + BLOCK_SIZE)
+        for n in range(start, stop):
+            self._row(rng, n, block)
+        return block
+
+    def _text(self, rng, length: int) -> str:
+        text = self.texts.take(rng, length)
+        return text[:1].upper() + text[1:]
+
+    def _row(self, rng: random.Random, n: int, block: Block) -> None:  # noqa: C901
+        p = self.profile
+        wtype = _TYPES.pick(rng)
+        agency = p.agencies.pick(rng)
+        funding = agency if rng.random() < p.same_funding_share else p.agencies.pick(rng)
+        naics, psc = p.code_pairs.pick(rng)
+        if naics == "tail":
+            naics = p.naics_tail[_below(rng, len(p.naics_tail))]
+            psc = p.psc_tail[_below(rng, len(p.psc_tail))]
+        day = self.days.pick(rng)
+        submitted = dt.datetime(day.year, day.month, day.day, p.hour.pick(rng),
+                                _below(rng, 60), _below(rng, 60), tzinfo=dt.UTC)
+        created = submitted - dt.timedelta(hours=_between(rng, 1, 240))
+        classic = wtype not in (Waiver.Type.URGENT_REPORT, Waiver.Type.JONES_ACT)
+        piids = [f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}{day.year % 100:02d}"
+                 f"{_choice(rng, 'CDFP')}{_between(rng, 1000, 9999)}"
+                 for _ in range(p.piid_count.pick(rng))]
+        countries = sorted({p.countries.pick(rng) for _ in range(p.country_count.pick(rng))})
+        row = {
+            "_n": n, "created_at": created, "updated_at": created,
+            "public_id": public_id_for(self.seed, n), "source_id": source_id_for(self.seed, n),
+            "waiver_type": wtype, "is_test_record": rng.random() < ASSUMED_TEST_RECORD_SHARE,
+            "status": "draft", "submitted_at": None, "review_due_date": None,
+            "determination": "", "determination_conditions": "", "determination_explanation": "",
+            "determined_at": None, "final_decision": "", "final_decision_date": None,
+            "withdrawn_at": None,
+            "contracting_agency_id": agency, "funding_agency_id": funding,
+            "naics_id": naics, "psc_id": psc,
+            "procurement_title": self._text(rng, p.title_words.pick(rng)),
+            "summary": self._text(rng, p.summary_words.pick(rng)),
+            "rationale": self._text(rng, p.rationale_words.pick(rng)),
+            "procurement_stage": p.stage.pick(rng) if classic else "",
+            "coverage": p.coverage.pick(rng) if classic else "",
+            "expected_duration": p.duration.pick(rng) if classic else "",
+            "sources_sought": p.sources_sought.pick(rng) if classic else None,
+            "price_preference_included": p.price_preference.pick(rng) if classic else None,
+            "piids": piids,
+            "solicitation_id": (f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}"
+                                f"{day.year % 100:02d}Q{_between(rng, 1000, 9999)}"
+                                if rng.random() < p.solicitation_share else ""),
+            "countries": countries,
+        }
+        history = [("", "draft", created)]
+        if rng.random() >= ASSUMED_DRAFT_SHARE:
+            self._lifecycle(rng, row, history, submitted, wtype)
+        row["updated_at"] = history[-1][2]
+        block.waivers.append(row)
+        block.history.extend(
+            {"_n": n, "from_status": a, "to_status": b, "at": at, "note": "", "actor_id": None}
+            for a, b, at in history
+        )
+        self._details(rng, row, wtype, block)
+
+    def _lifecycle(self, rng, row: dict, history: list, submitted: dt.datetime, wtype) -> None:
+        """Move the row through the lifecycle as far as its dates allow by the
+        anchor date, appending history rows consistent with each state."""
+        p = self.profile
+        if submitted > self.anchor:
+            return
+        row.update(status="submitted", submitted_at=submitted)
+        if wtype != Waiver.Type.URGENT_REPORT:
+            row["review_due_date"] = self._due(self._local_date(submitted))
+        history.append(("draft", "submitted", submitted))
+        if rng.random() < ASSUMED_WITHDRAWN_SHARE * 0.7:
+            self._withdraw(rng, row, history)
+            return
+        urgent = wtype == Waiver.Type.URGENT_REPORT
+        if urgent and rng.random() >= ASSUMED_URGENT_REVIEWED_SHARE:
+            return
+        reviewed = submitted + dt.timedelta(days=p.review_days.pick(rng) + rng.random() * 0.2)
+        if rng.random() < ASSUMED_IN_REVIEW_STEP_SHARE:
+            started = submitted + (reviewed - submitted) * rng.random() * 0.5
+            if started > self.anchor:
+                return
+            row["status"] = "in_review"
+            history.append(("submitted", "in_review", started))
+        if reviewed > self.anchor:
+            return
+        current = row["status"]
+        if rng.random() < ASSUMED_REVIEW_WAIVED_SHARE:
+            row["status"] = "review_waived"
+            history.append((current, "review_waived", reviewed))
+        else:
+            determination = p.determination.pick(rng)
+            row.update(status="reviewed", determination=determination, determined_at=reviewed)
+            if determination == "conditionally_consistent":
+                row["determination_conditions"] = self._text(rng, _between(rng, 8, 40))
+            elif determination == "inconsistent":
+                row["determination_explanation"] = self._text(rng, _between(rng, 15, 60))
+            history.append((current, "reviewed", reviewed))
+        decided = reviewed + dt.timedelta(days=_between(rng, 1, 45), hours=_below(rng, 24))
+        if (not urgent and decided <= self.anchor
+                and rng.random() < ASSUMED_DECISION_RECORDED_SHARE):
+            granted = (rng.random() < 0.95) if row["determination"] != "inconsistent" else (
+                rng.random() < 0.2)
+            row.update(status="decided", final_decision="granted" if granted else "not_granted",
+                       final_decision_date=self._local_date(decided))
+            history.append((history[-1][1], "decided", decided))
+        if rng.random() < ASSUMED_WITHDRAWN_SHARE * 0.3:
+            self._withdraw(rng, row, history)
+
+    def _withdraw(self, rng, row: dict, history: list) -> None:
+        at = history[-1][2] + dt.timedelta(days=_between(rng, 1, 30), hours=_below(rng, 24))
+        if at <= self.anchor:
+            history.append((row["status"], "withdrawn", at))
+            row.update(status="withdrawn", withdrawn_at=at)
+
+    def _details(self, rng, row: dict, wtype, block: Block) -> None:
+        n, created = row["_n"], row["created_at"]
+        base = {"_n": n, "created_at": created, "updated_at": row["updated_at"]}
+        if wtype == Waiver.Type.URGENT_REPORT:
+            contributed = _choice(rng, ("yes", "no", "uncertain", ""))
+            signed = (row["submitted_at"] or created) - dt.timedelta(days=_between(rng, 1, 60))
+            block.details.setdefault(UrgentReport, []).append({
+                **base, "contract_number": (row["piids"] or [f"C{n:09d}"])[0],
+                "contract_signed_date": self._local_date(signed),
+                "urgency_contributed": contributed,
+                "urgency_explanation": self._text(rng, _between(rng, 10, 60))
+                if contributed in ("yes", "uncertain") else "",
+                "mission_impact": self._text(rng, _between(rng, 10, 80)),
+            })
+        elif wtype == Waiver.Type.UNREASONABLE_COST:
+            foreign = Decimal(int(10 ** (4 + rng.random() * 2.7))).quantize(Decimal("1.00"))
+            domestic = (foreign * Decimal(1 + rng.random() * 0.8)).quantize(Decimal("1.00"))
+            block.details.setdefault(PricePreference, []).append({
+                **base, "lowest_foreign_offer": foreign, "lowest_domestic_offer": domestic,
+                "domestic_business_size": _choice(rng, ("large", "small")),
+                "is_dod": self.profile.agency_department.get(row["contracting_agency_id"]) == "097",
+            })
+        elif wtype == Waiver.Type.JONES_ACT:
+            received = row["submitted_at"] or created
+            window_start = self._local_date(received) + dt.timedelta(days=_between(rng, 3, 20))
+            requester = _choice(rng, _REQUESTERS)
+            decision = {"granted": "granted", "not_granted": "denied"}.get(
+                row["final_decision"], "")
+            decided_at = (dt.datetime.combine(row["final_decision_date"], dt.time(15),
+                                              tzinfo=dt.UTC) if decision else None)
+            block.details.setdefault(JonesActDetail, []).append({
+                **base, "authority": "501a" if requester == "Secretary of Defense" else "501b",
+                "requester": requester, "received_at": received,
+                "published_at": received + dt.timedelta(hours=_between(rng, 1, 24)),
+                "vessel_name": self._text(rng, 2).upper()[:200],
+                "vessel_number": f"IMO {_between(rng, 9000000, 9999999)}",
+                "vessel_flag": self.profile.countries.pick(rng),
+                "vessel_owner": self._text(rng, 3).title(), "vessel_operator": "",
+                "laden_at_request": False, "cargo_type": _choice(rng, _CARGO),
+                "cargo_quantity": f"{_between(rng, 10, 900) * 1000} barrels",
+                "load_port": _choice(rng, _PORTS), "discharge_port": _choice(rng, _PORTS),
+                "window_start": window_start,
+                "window_end": window_start + dt.timedelta(days=_between(rng, 0, 10)),
+                "marad_determination_date": None, "marad_finding": "", "marad_actions": "",
+                "decision": decision, "decided_at": decided_at,
+                "terms": self._text(rng, 20) if decision == "granted" else "",
+                "valid_days": _between(rng, 1, 11) if decision == "granted" else None,
+                "extension_days": 0,
+                "denial_reasons": self._text(rng, 25) if decision == "denied" else "",
+                "voyage_report_received_at": None, "voyage_report_published_at": None,
+            })
+
+
+_TYPES = Table(ASSUMED_TYPE_SHARES)
+
+
+# --- writing -------------------------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, list):
+        return "{" + ",".join('"' + str(v).replace('"', "") + '"' for v in value) + "}"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _columns(model: type[models.Model], include_pk: bool) -> list[tuple[str, models.Field]]:
+    return [
+        (f.column, f) for f in model._meta.concrete_fields
+        if include_pk or not f.primary_key
+    ]
+
+
+def _copy_payload(model: type[models.Model], rows: list[dict], *, include_pk: bool
+                  ) -> tuple[str, bytes]:
+    """The column list and COPY text of `rows`. Columns this generator does not
+    know (added to the model later) get their field default, so it keeps
+    working as the model grows."""
+    columns = _columns(model, include_pk)
+    defaults = {}
+    for column, f in columns:
+        if column not in rows[0]:
+            defaults[column] = f.get_default() if f.has_default() or not f.null else None
+    names = ", ".join(f'"{c}"' for c, _ in columns)
+    lines = [
+        "\t".join(_copy_value(row[c] if c in row else defaults[c]) for c, _ in columns)
+        for row in rows
+    ]
+    return names, ("\n".join(lines) + "\n").encode()
+
+
+def _copy(cursor, table: str, payload: tuple[str, bytes]) -> None:
+    names, data = payload
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        copy.write(data)
+
+
+@dataclass
+class Result:
+    """What `generate` did and how long each part took. The producer thread
+    (generation and COPY formatting) overlaps the database work, so the parts
+    do not add up to the wall time."""
+
+    seed: int
+    first: int
+    created: int = 0
+    history_rows: int = 0
+    detail_rows: int = 0
+    wall_seconds: float = 0.0
+    generate_seconds: float = 0.0  # Python: sampling rows and formatting COPY text
+    copy_seconds: float = 0.0  # database: COPY and INSERT, index maintenance included
+    search_vector_seconds: float = 0.0  # database: computing the tsvectors
+    index_seconds: float = 0.0  # database: rebuilding indexes dropped for a bulk load
+    search_index_seconds: float = 0.0  # of which the full-text GIN index
+    check_seconds: float = 0.0  # database: foreign-key checks
+    analyze_seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        """Everything included: generation, COPY, search vectors, indexes."""
+        return self.created / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def write_rows_per_second(self) -> float:
+        """Rows written per second, not counting the full-text work (tsvector
+        computation and the search index build), which is reported apart."""
+        seconds = self.wall_seconds - self.search_vector_seconds - self.search_index_seconds
+        return self.created / seconds if seconds > 0 else 0.0
+
+
+def existing_count(seed: int) -> int:
+    """How many synthetic rows of this seed exist (they are always 0..count-1)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM waivers_waiver WHERE source_id LIKE %s",
+            [f"{SOURCE_PREFIX}-{seed}-%"],
+        )
+        return cursor.fetchone()[0]
+
+
+_REFRESH_PREFIX = "UPDATE waivers_waiver AS w"
+_STAGE_TABLE = "synthetic_waiver_stage"
+_SEARCH_INDEX = "waiver_search_gin"
+
+
+def _stage_refresh_sql() -> str | None:
+    """The shared search-vector SQL of waivers.search, aimed at the staging
+    table, so the big table is written once rather than inserted then updated.
+    None if that SQL no longer has the expected shape."""
+    sql = _REFRESH_SQL.lstrip()
+    return sql.replace(_REFRESH_PREFIX, f"UPDATE {_STAGE_TABLE} AS w", 1) if sql.startswith(
+        _REFRESH_PREFIX) else None
+
+
+_BULK_TABLES = ("waivers_waiver", "waivers_waiverstatuschange")
+
+
+def _drop_secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """Drop the non-unique indexes of the waiver and history tables and return
+    their definitions: rebuilding an index once after a bulk load is much
+    faster than maintaining it row by row. Unique indexes stay, so
+    uniqueness is checked as rows arrive."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = ANY(%s) AND indexdef NOT LIKE 'CREATE UNIQUE INDEX%%'",
+        [list(_BULK_TABLES)],
+    )
+    dropped = cursor.fetchall()
+    for name, _ in dropped:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return dropped
+
+
+def _skip_fk_triggers(cursor) -> bool:
+    """For a bulk load by a superuser, skip the per-row foreign-key triggers
+    (replication role) and check every new row's foreign keys afterwards with
+    one anti-join per key (_check_foreign_keys). Returns whether it did."""
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    row = cursor.fetchone()
+    if not (row and row[0]):
+        return False
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    return True
+
+
+def _check_foreign_keys(cursor, first_id: int, last_id: int) -> None:
+    """Every foreign key of the rows just written must point at an existing row."""
+    cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    for model in (Waiver, WaiverStatusChange, UrgentReport, PricePreference, JonesActDetail):
+        table = model._meta.db_table
+        own = "id" if model is Waiver else "waiver_id"
+        for f in model._meta.concrete_fields:
+            if not f.is_relation:
+                continue
+            target, column = f.related_model._meta.db_table, f.target_field.column
+            cursor.execute(
+                f'SELECT count(*) FROM {table} t WHERE t."{own}" BETWEEN %s AND %s '  # noqa: S608
+                f'AND t."{f.column}" IS NOT NULL AND NOT EXISTS '
+                f'(SELECT 1 FROM {target} r WHERE r."{column}" = t."{f.column}")',
+                [first_id, last_id],
+            )
+            broken = cursor.fetchone()[0]
+            if broken:
+                raise ValueError(f"{broken} new {table} rows have a dangling {f.column}")
+
+
+def _trimmed(block: Block, lo: int, hi: int) -> Block:
+    def keep(rows):
+        return [r for r in rows if lo <= r["_n"] < hi]
+    return Block(keep(block.waivers), keep(block.history),
+                 {m: keep(rows) for m, rows in block.details.items()})
+
+
+def _produce(gen: Generator, first: int, end: int, base_id: int, out: queue.Queue,
+             timing: dict) -> None:
+    """Producer thread: generate each block, give it ids, format COPY text."""
+    try:
+        for index in range(first // BLOCK_SIZE, (end + BLOCK_SIZE - 1) // BLOCK_SIZE):
+            t = time.perf_counter()
+            block = _trimmed(gen.block(index, end), max(first, index * BLOCK_SIZE),
+                             min(end, (index + 1) * BLOCK_SIZE))
+            for row in block.waivers:
+                row["id"] = base_id + row["_n"] - first
+            for rows in [block.history, *block.details.values()]:
+                for row in rows:
+                    row["waiver_id"] = base_id + row["_n"] - first
+            payloads = {
+                "waivers": _copy_payload(Waiver, block.waivers, include_pk=True),
+                "history": _copy_payload(WaiverStatusChange, block.history, include_pk=False),
+                "details": [(m, _copy_payload(m, rows, include_pk=False))
+                            for m, rows in block.details.items() if rows],
+            }
+            counts = (len(block.waivers), len(block.history),
+                      sum(len(rows) for rows in block.details.values()))
+            timing["generate"] += time.perf_counter() - t
+            out.put((counts, payloads))
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        out.put(exc)
+        return
+    out.put(None)
+
+
+def generate(count: int, *, seed: int = 0, anchor: dt.date = DEFAULT_ANCHOR,
+             profile: Profile | None = None, progress: Callable[[str], None] | None = None
+             ) -> Result:
+    """Add `count` synthetic waivers for `seed`, continuing after the rows of
+    this seed that already exist, all in one transaction.
+
+    Waivers go through a temporary staging table where their search vectors
+    are computed with the shared SQL of waivers.search, then into the real
+    table in one INSERT. When the rows added outnumber the rows present, the
+    full-text GIN index is dropped first and rebuilt at the end (a bulk build
+    is several times faster than row-by-row maintenance)."""
+    started = time.perf_counter()
+    first = existing_count(seed)
+    end = first + count
+    if end > MAX_ROWS:
+        raise ValueError(f"at most {MAX_ROWS:,} synthetic rows per seed")
+    profile = profile or build_profile()
+    gen = Generator(profile, seed, anchor)
+    result = Result(seed=seed, first=first)
+    stage_sql = _stage_refresh_sql()
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg cursor, for COPY
+        cursor.execute("SELECT count(*) FROM waivers_waiver")
+        present = cursor.fetchone()[0]
+        # One contiguous block of ids, so the producer can number rows itself.
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('waivers_waiver', 'id'), "
+            "nextval(pg_get_serial_sequence('waivers_waiver', 'id')) + %s - 1)", [count]
+        )
+        base_id = cursor.fetchone()[0] - count + 1
+        bulk = count >= present
+        if bulk:
+            # Run foreign-key checks queued earlier in this transaction now:
+            # index DDL refuses a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        dropped = _drop_secondary_indexes(cursor) if bulk else []
+        checks_deferred = bulk and _skip_fk_triggers(cursor)
+        if stage_sql:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE_TABLE} "
+                "(LIKE waivers_waiver INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+        timing = {"generate": 0.0}
+        blocks: queue.Queue = queue.Queue(maxsize=2)
+        producer = threading.Thread(
+            target=_produce, args=(gen, first, end, base_id, blocks, timing), daemon=True
+        )
+        producer.start()
+        try:
+            while (item := blocks.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                (n_waivers, n_history, n_details), payloads = item
+                t = time.perf_counter()
+                if stage_sql:
+                    cursor.execute(f"TRUNCATE {_STAGE_TABLE}")
+                    _copy(cursor, _STAGE_TABLE, payloads["waivers"])
+                    result.copy_seconds += time.perf_counter() - t
+                    t = time.perf_counter()
+                    cursor.execute(stage_sql)
+                    result.search_vector_seconds += time.perf_counter() - t
+                    t = time.perf_counter()
+                    cursor.execute(f"INSERT INTO waivers_waiver SELECT * FROM {_STAGE_TABLE}")  # noqa: S608
+                else:
+                    _copy(cursor, "waivers_waiver", payloads["waivers"])
+                _copy(cursor, "waivers_waiverstatuschange", payloads["history"])
+                for model, payload in payloads["details"]:
+                    _copy(cursor, model._meta.db_table, payload)
+                result.copy_seconds += time.perf_counter() - t
+                if not stage_sql:
+                    t = time.perf_counter()
+                    refresh_search_vectors(range(base_id + result.created,
+                                                 base_id + result.created + n_waivers))
+                    result.search_vector_seconds += time.perf_counter() - t
+                result.created += n_waivers
+                result.history_rows += n_history
+                result.detail_rows += n_details
+                if progress:
+                    progress(f"  {first + result.created:,} rows of seed {seed} written")
+        finally:
+            while producer.is_alive():  # unblock the producer if we stopped early
+                with contextlib.suppress(queue.Empty):
+                    blocks.get(timeout=0.1)
+            producer.join()
+        result.generate_seconds = timing["generate"]
+        t = time.perf_counter()
+        if checks_deferred:
+            _check_foreign_keys(cursor, base_id, base_id + count - 1)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run any queued FK checks now
+        result.check_seconds = time.perf_counter() - t
+        for name, definition in dropped:
+            t = time.perf_counter()
+            cursor.execute(definition)
+            result.index_seconds += time.perf_counter() - t
+            if name == _SEARCH_INDEX:
+                result.search_index_seconds += time.perf_counter() - t
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE waivers_waiver")
+        cursor.execute("ANALYZE waivers_waiverstatuschange")
+    result.analyze_seconds = time.perf_counter() - t
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def delete_synthetic(seed: int | None = None) -> int:
+    """Delete synthetic waivers (of one seed, or all) and every row that
+    refers to them (history, details, anything else with a foreign key)."""
+    pattern = f"{SOURCE_PREFIX}-{seed}-%" if seed is not None else f"{SOURCE_PREFIX}-%"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE synthetic_doomed ON COMMIT DROP AS "
+            "SELECT id FROM waivers_waiver WHERE source_id LIKE %s", [pattern]
+        )
+        for related in Waiver._meta.related_objects:
+            if related.many_to_many:
+                continue
+            cursor.execute(
+                f"DELETE FROM {related.related_model._meta.db_table} "  # noqa: S608
+                f"WHERE {related.field.column} IN (SELECT id FROM synthetic_doomed)"
+            )
+        cursor.execute("DELETE FROM waivers_waiver WHERE id IN (SELECT id FROM synthetic_doomed)")
+        return cursor.rowcount
