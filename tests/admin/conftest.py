@@ -7,12 +7,18 @@ import pytest
 from agencies import roles
 from agencies.models import AgencyMembership
 from tests.factories import UserFactory, WaiverFactory, agency, post
+from waivers import services
 from waivers.models import Waiver
 
 Role = AgencyMembership.Role
 
 AGENCY_A = "1341"  # NIST, Department of Commerce (013)
 AGENCY_B = "97AS"  # DLA, Department of Defense (097)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _user(username, role=None, codes=()):
@@ -64,24 +70,33 @@ def nobody(db):
     return user
 
 
+def make_draft(actor=None, details=(), **overrides) -> Waiver:
+    """A complete draft created through the service, so its audit trail starts."""
+    built = WaiverFactory.build(**overrides)
+    fields = {name: getattr(built, name) for name in services.CONTENT_FIELDS}
+    return services.create_draft(
+        actor=actor, waiver_type=built.waiver_type, details=details, **fields
+    )
+
+
 @pytest.fixture
 def draft_a(db):
-    return WaiverFactory(contracting_agency=agency(AGENCY_A), procurement_title="Draft A")
+    return make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Draft A")
 
 
 @pytest.fixture
 def posted_a(db):
-    return post(WaiverFactory(contracting_agency=agency(AGENCY_A), procurement_title="Posted A"))
+    return post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Posted A"))
 
 
 @pytest.fixture
 def draft_b(db):
-    return WaiverFactory(contracting_agency=agency(AGENCY_B), procurement_title="Draft B")
+    return make_draft(contracting_agency=agency(AGENCY_B), procurement_title="Draft B")
 
 
 @pytest.fixture
 def posted_b(db):
-    return post(WaiverFactory(contracting_agency=agency(AGENCY_B), procurement_title="Posted B"))
+    return post(make_draft(contracting_agency=agency(AGENCY_B), procurement_title="Posted B"))
 
 
 @pytest.fixture
@@ -95,3 +110,8 @@ def change_url(waiver: Waiver) -> str:
 
 def transition_url(waiver: Waiver, action: str) -> str:
     return f"/admin/waivers/waiver/{waiver.pk}/transition/{action}/"
+
+
+@pytest.fixture
+def agency_ids(db):
+    return {code: agency(code).pk for code in (AGENCY_A, AGENCY_B)}

@@ -2,6 +2,7 @@
 or leak) and read-only admin behaviour."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.http import Http404
 
 from waivers import scope
@@ -14,6 +15,24 @@ class NotFoundInsteadOfRedirect:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(f"No {opts.verbose_name} with that id is visible to you.")
+
+    def _ensure_visible(self, request, object_id) -> None:
+        """404 before any permission check, so an out-of-scope id and an
+        unknown one answer alike."""
+        if self.get_object(request, unquote(object_id)) is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -4,6 +4,7 @@ goes through waivers.services (which audits it), and the form carries the
 waiver's version so a stale save is refused."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -228,9 +229,8 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     # --- history: the audit trail --------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        self._ensure_visible(request, object_id)
+        obj = self.get_object(request, unquote(object_id))
         entries = WaiverAuditEntry.objects.filter(waiver_id=obj.pk).select_related("actor")
         status_changes = obj.status_changes.select_related("actor")
         extra_context = {
@@ -255,7 +255,6 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     def transition(self, request, object_id, action):
         if action not in transitions.TRANSITIONS:
             raise Http404("No such transition.")
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            raise Http404("No waiver with that id is visible to you.")
+        self._ensure_visible(request, object_id)
+        obj = self.get_object(request, unquote(object_id))
         return transitions.transition_view(self, request, obj, action)
