@@ -20,6 +20,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Live-server tests run in transactional mode, and each one's teardown
+    flushes every table, the reference lists included (pytest-django runs these
+    tests after all the others). Reload the lists when a flush removed them."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.management import call_command
+
+    from agencies.models import Agency
+
+    if not Agency.objects.exists():
+        with open(os.devnull, "w") as devnull:
+            call_command("load_reference", verbosity=0, stdout=devnull)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
