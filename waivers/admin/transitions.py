@@ -149,7 +149,7 @@ def transition_view(model_admin, request, waiver: Waiver, action: str):
             )
             return redirect(change_url)
         raise PermissionDenied(f"Your role does not allow “{transition.label}” on this waiver.")
-    form = transition.form(request.POST or None)
+    form = transition.form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             transition.service(waiver, actor=request.user, **form.service_kwargs())
