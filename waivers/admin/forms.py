@@ -202,6 +202,9 @@ class PricePreferenceForm(DetailForm):
 
 class JonesActForm(DetailForm):
     rules = staticmethod(validation.validate_jones_act)
+    vessel_flag = forms.CharField(
+        label="Flag", max_length=3, help_text="ISO 3166-1 country code (e.g. NO or NOR)."
+    )
 
     class Meta:
         model = JonesActDetail
