@@ -33,12 +33,11 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         queryset = scope.visible_waivers(request.user, super().get_queryset(request))
-        return queryset.filter(status__in=Waiver.OPEN_STATUSES).order_by(
-            F("review_due_date").asc(nulls_last=True), "submitted_at", "id"
-        )
+        return queryset.filter(status__in=Waiver.OPEN_STATUSES)
 
     def get_ordering(self, request):
-        return ()  # keep get_queryset's due-date order
+        # Soonest due first; urgent reports (no review clock) last.
+        return (F("review_due_date").asc(nulls_last=True), "submitted_at", "pk")
 
     @admin.display(description="waiver", ordering="public_id")
     def waiver_link(self, obj):
