@@ -4,7 +4,7 @@ change and history views, transition views, autocompletes, bulk actions,
 exports, the review queue) starts from `visible_waivers()` or
 `changeable_waivers()`; anything outside them is a 404.
 
-Roles (agencies.AgencyMembership.Role; docs/decisions/0002-staff-roles-and-scope.md):
+Roles (agencies.AgencyMembership.Role; docs/decisions/0004-staff-roles-and-scope.md):
 
 - superuser: every waiver, every action the waiver's status allows.
 - agency submitter: the waivers whose contracting agency is one of theirs

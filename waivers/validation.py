@@ -3,7 +3,7 @@ forms and available to the API and importer. Each function raises Django's
 ValidationError (keyed by field where it concerns one) or returns a cleaned
 value; none touches the database except the code look-ups.
 
-Identifier shapes (docs/decisions/0002-staff-roles-and-scope.md lists them too):
+Identifier shapes (docs/decisions/0004-staff-roles-and-scope.md lists them too):
 
 - PIID, FAR 4.1603(a): 13 to 17 letters and digits, no special characters
   (no hyphens, dashes or spaces): positions 1-6 the issuing office's Activity
