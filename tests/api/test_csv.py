@@ -57,9 +57,13 @@ def test_csv_columns_follow_fields(client, catalogue):
     assert rows == [{"public_id": catalogue.hull.public_id, "status": "decided"}]
 
 
-def test_csv_refuses_page_and_cursor(client, catalogue):
-    assert "page" in errors(client.get(URL, {"format": "csv", "page": 2}))
-    assert "cursor" in errors(client.get(URL, {"format": "csv", "cursor": "*"}))
+def test_csv_of_one_page_when_page_or_cursor_is_given(client, catalogue):
+    page = csv_rows(client.get(URL, {"format": "csv", "page": 2, "page_size": 2}))
+    json_page = client.get(URL, {"page": 2, "page_size": 2}).json()["results"]
+    assert [row["public_id"] for row in page] == [row["public_id"] for row in json_page]
+    first = csv_rows(client.get(URL, {"format": "csv", "cursor": "*", "page_size": 3}))
+    assert len(first) == 3
+    assert "cursor" in errors(client.get(URL, {"format": "csv", "cursor": "bad"}))
 
 
 def test_errors_are_json_even_when_csv_was_asked_for(client, catalogue):

@@ -7,9 +7,9 @@
   indexed range query at any depth, and rows added during a walk never shift
   it: each row present when the walk started comes back exactly once.
 
-Bad values (page=abc, page_size above the maximum, a page past the end, a
-cursor that was altered or belongs to another ordering) are 400 errors
-naming the parameter.
+Bad values (page=abc, page_size above the maximum, a cursor that was
+altered or belongs to another ordering) are 400 errors naming the
+parameter; a page past the last one is a 404.
 """
 
 import datetime as dt
@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.db.models import DateTimeField, F, Func, Value
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -62,9 +62,7 @@ class PagePagination(BasePagination):
         self.count = queryset.count()
         self.num_pages = max(1, -(-self.count // self.page_size))
         if self.page > self.num_pages:
-            raise ValidationError(
-                {"page": [f"Page {self.page} is past the last page ({self.num_pages})."]}
-            )
+            raise NotFound(f"Page {self.page} is past the last page ({self.num_pages}).")
         start = (self.page - 1) * self.page_size
         return list(queryset[start : start + self.page_size])
 

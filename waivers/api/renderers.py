@@ -59,7 +59,7 @@ class StrictContentNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         requested = request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
-        if requested is not None:
+        if requested:
             formats = [renderer.format for renderer in renderers]
             if requested not in formats:
                 raise ValidationError({"format": [

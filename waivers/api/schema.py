@@ -4,6 +4,7 @@ the optional key and the caching headers."""
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -13,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from waivers.api.filters import CURSOR_ORDERINGS
+from waivers.search import MAX_QUERY_LENGTH
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,8 +49,8 @@ def _fields_param(serializer_class):
 
 FORMAT_PARAM = OpenApiParameter(
     "format", str, enum=["json", "csv"],
-    description="json (default) or csv: every matching row, streamed, without paging. "
-    "Accept: text/csv does the same.",
+    description="json (default) or csv. CSV streams every matching row, unless `page` or "
+    "`cursor` asks for one page. Accept: text/csv does the same.",
 )
 PAGE_PARAM = OpenApiParameter(
     "page", {"type": "integer", "minimum": 1}, description="Page number (page-number mode)."
@@ -62,6 +64,36 @@ def page_size_param():
         f"at most {settings.API_MAX_PAGE_SIZE}).",
     )
 
+
+# Shapes the shared FilterSet enforces, stated in the schema (it cannot infer them).
+WAIVER_FILTER_PARAMS = [
+    OpenApiParameter(
+        "q", {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+        description='Keywords: words, "quoted phrases", -excluded words, or. PIIDs, '
+        "solicitation IDs and codes match exactly. Sorts by relevance unless `ordering` is given.",
+    ),
+    OpenApiParameter(
+        "agency", {"type": "array", "items": {"type": "string", "pattern": "^[0-9A-Z]{3,4}$"}},
+        explode=True,
+        description="Contracting agency: a sub-tier (FPDS, e.g. 97AS) or a department (CGAC, "
+        "e.g. 097, which includes its sub-tiers) code; repeat for several. An unknown code is "
+        "a 400.",
+    ),
+    OpenApiParameter(
+        "naics", {"type": "string", "pattern": r"^\d{2,6}$"},
+        description="NAICS code or its first 2–6 digits (33 = all manufacturing codes 33…).",
+    ),
+    OpenApiParameter(
+        "psc", {"type": "string", "pattern": "^[A-Za-z0-9]{1,4}$"},
+        description="PSC code or category prefix (66 = all codes 66…).",
+    ),
+    OpenApiParameter("open", bool, description="true: only waivers whose MIAO review is "
+                     "still open (submitted or in review)."),
+    OpenApiParameter("submitted_after", OpenApiTypes.DATE,
+                     description="Submitted on or after this day (YYYY-MM-DD, site time zone)."),
+    OpenApiParameter("submitted_before", OpenApiTypes.DATE,
+                     description="Submitted on or before this day (YYYY-MM-DD)."),
+]
 
 CURSOR_PARAM = OpenApiParameter(
     "cursor", str,
@@ -78,6 +110,8 @@ ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Rate limit reached; see Retry-After."),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record.")}
+PAGE_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="The page is past the last "
+                                       "page.")}
 NOT_MODIFIED = {304: OpenApiResponse(description="Your copy (If-None-Match / "
                                      "If-Modified-Since) is still current.")}
 
@@ -88,7 +122,8 @@ def _list_and_detail(*, tag, list_serializer, detail_serializer, list_params, su
         list=extend_schema(
             tags=[tag], summary=summary_list,
             parameters=[*list_params, _fields_param(list_serializer), FORMAT_PARAM],
-            responses={200: list_serializer(many=True), **NOT_MODIFIED, **ERRORS},
+            responses={200: list_serializer(many=True), **NOT_MODIFIED, **ERRORS,
+                       **PAGE_NOT_FOUND},
         ),
         retrieve=extend_schema(
             tags=[tag], summary=summary_detail,
@@ -118,7 +153,7 @@ def waiver_viewset():
     return _list_and_detail(
         tag="waivers", list_serializer=WaiverSerializer,
         detail_serializer=WaiverDetailSerializer,
-        list_params=[PAGE_PARAM, page_size_param(), CURSOR_PARAM],
+        list_params=[*WAIVER_FILTER_PARAMS, PAGE_PARAM, page_size_param(), CURSOR_PARAM],
         summary_list="Search waivers (the website's filters)",
         summary_detail="One waiver: the full public record",
         lookup="public_id", detail_param_description="Public identifier, e.g. MIA-7KQ3M9XD",
@@ -171,6 +206,7 @@ def stats_view():
 
     return extend_schema_view(get=extend_schema(
         tags=["stats"], summary="Aggregates of the waivers matching the filters",
+        filters=True, parameters=WAIVER_FILTER_PARAMS,
         responses={200: StatsSerializer, **NOT_MODIFIED, **ERRORS},
     ))
 
@@ -184,9 +220,14 @@ CACHING_HEADERS = {
 
 
 def postprocess(result, generator, request, public):
-    """Headers on responses, CSV as text, and 304 without a body."""
+    """Headers on responses, CSV as text, 304 without a body, and empty query
+    values allowed (an empty value means the parameter was left out)."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                scalar = parameter.get("schema", {}).get("type") != "array"
+                if parameter["in"] == "query" and not parameter.get("required") and scalar:
+                    parameter["allowEmptyValue"] = True
             responses = operation.get("responses", {})
             for status, response in responses.items():
                 if status == "200":

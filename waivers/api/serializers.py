@@ -13,8 +13,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import models
-from rest_framework import serializers
 from django.urls import reverse
+from rest_framework import serializers
 
 from agencies.models import Agency
 from waivers.exports import COLUMNS, waiver_row

@@ -3,6 +3,7 @@ serializer. Everything public starts from Waiver.objects.public()."""
 
 import re
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse, StreamingHttpResponse
@@ -11,10 +12,10 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from agencies.models import Agency
 from waivers.api import schema
@@ -92,14 +93,14 @@ class FieldsMixin:
 
     def chosen_fields(self, serializer_class) -> list[str] | None:
         raw = self.request.query_params.get("fields")
-        if raw is None:
-            return None
+        if not raw:
+            return None  # absent or empty: every field
         available = list(serializer_class().fields)
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:
             raise ValidationError({"fields": [
-                f"Unknown field(s): {', '.join(unknown) or '(none given)'}. "
+                f"Unknown field(s): {', '.join(unknown) or repr(raw)}. "
                 f"Choose from: {', '.join(available)}."
             ]})
         return list(dict.fromkeys(chosen))
@@ -112,24 +113,29 @@ class FieldsMixin:
 
 class CsvListMixin:
     """List endpoints also answer in CSV (?format=csv or Accept: text/csv):
-    every matching row, streamed, no pagination."""
+    every matching row, streamed; or, when `page` or `cursor` is given, the
+    rows of that page (the paging links are then left to the JSON form)."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]
     csv_filename = "export.csv"
+
+    def get_renderers(self):
+        if self.action == "retrieve":
+            return [JSONRenderer()]
+        return super().get_renderers()
 
     def list(self, request, *args, **kwargs):
         self.check_parameters()
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
-        for name in ("page", "cursor"):
-            if name in request.query_params:
-                raise ValidationError({name: [
-                    "CSV returns every matching row in one download; drop this parameter."
-                ]})
-        queryset = self.csv_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer()
         columns = serializer.selected_fields
-        rows = (serializer.to_representation(obj) for obj in queryset.iterator(CHUNK_SIZE))
+        if request.query_params.get("page") or "cursor" in request.query_params:
+            page = self.paginate_queryset(queryset)
+            rows = (serializer.to_representation(obj) for obj in page)
+        else:
+            rows = (serializer.to_representation(obj) for obj in queryset.iterator(CHUNK_SIZE))
         response = StreamingHttpResponse(
             csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
         )
@@ -151,9 +157,6 @@ class CsvListMixin:
                 errors.update(error.detail)
         if errors:
             raise ValidationError(errors)
-
-    def csv_queryset(self, queryset):
-        return queryset
 
 
 class LookupMixin:
@@ -191,11 +194,6 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
 
     def get_serializer_class(self):
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
-
-    def get_renderers(self):
-        if self.action == "retrieve":
-            return [JSONRenderer()]
-        return super().get_renderers()
 
     def retrieve(self, request, *args, **kwargs):
         waiver = self.get_object()
@@ -244,11 +242,6 @@ class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
     def get_serializer_class(self):
         return AgencyDetailSerializer if self.action == "retrieve" else AgencySerializer
 
-    def get_renderers(self):
-        if self.action == "retrieve":
-            return [JSONRenderer()]
-        return super().get_renderers()
-
     def retrieve(self, request, *args, **kwargs):
         agency = self.get_object()
         return Response(self.get_serializer(agency).data)
@@ -285,16 +278,18 @@ class PscViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadO
 
 
 @schema.stats_view
-class StatsView(ApiView, APIView):
+class StatsView(ApiView, GenericAPIView):
     """Aggregates of the waivers matching the same filters as the list."""
 
     filter_backends = [FilterBackend]
     filterset_class = ApiWaiverFilterSet
+    serializer_class = StatsSerializer
+
+    def get_queryset(self):
+        return Waiver.objects.public()
 
     def get(self, request):
-        queryset = Waiver.objects.public()
-        for backend in self.filter_backends:
-            queryset = backend().filter_queryset(request, queryset, self)
+        queryset = self.filter_queryset(self.get_queryset())
         return Response(StatsSerializer(waiver_stats(queryset)).data)
 
 
@@ -304,6 +299,9 @@ def guide(request):
     return render(request, "api/guide.html", {
         "base_url": request.build_absolute_uri("/api/v1/").rstrip("/"),
         "year_start": today.replace(month=1, day=1).isoformat(),
+        "rate_anon": settings.API_RATE_ANON.replace("/", " a "),
+        "rate_key": settings.API_RATE_KEY.replace("/", " a "),
+        "max_page_size": settings.API_MAX_PAGE_SIZE,
     })
 
 
