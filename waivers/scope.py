@@ -117,9 +117,9 @@ def changeable_waivers(user, queryset: QuerySet[Waiver] | None = None) -> QueryS
         return queryset
     condition = Q(pk__in=[])
     own = agency_ids(user, Role.AGENCY_SUBMITTER)
-    if own:
-        condition |= Q(contracting_agency_id__in=own)
-    if is_reviewer(user):
+    if own:  # drafts to edit, posted ones to amend, withdraw or decide
+        condition |= Q(contracting_agency_id__in=own) & ~Q(status=Status.WITHDRAWN)
+    if is_reviewer(user):  # review still outstanding
         condition |= Q(status__in=Waiver.OPEN_STATUSES)
     return queryset.filter(condition)
 

@@ -58,7 +58,11 @@ def export_csv(modeladmin, request, queryset):
 def start_review(modeladmin, request, queryset):
     """Confirm, then start review of every selected waiver that allows it."""
     waivers = list(queryset.select_related("contracting_agency"))
-    eligible = [w for w in waivers if scope.can(request.user, scope.START_REVIEW, w)]
+    actionable = scope.changeable_waivers(request.user, queryset)
+    eligible = [
+        w for w in actionable.select_related("contracting_agency")
+        if scope.can(request.user, scope.START_REVIEW, w)
+    ]
     if request.POST.get("confirm") == "yes":
         note = request.POST.get("note", "").strip()
         done = 0
