@@ -13,6 +13,7 @@ can only make it older than the body (the client re-fetches), never newer.
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -20,12 +21,28 @@ from django.utils.http import http_date
 from agencies.models import Agency
 from waivers.models import JonesActDetail, NaicsCode, PricePreference, PscCode, UrgentReport, Waiver
 
+LAST_MODIFIED_KEY = "api:data-last-modified"
+LAST_MODIFIED_TTL = 2  # seconds
 # Tables whose rows the API shows; each has an updated_at column.
 _SOURCES = (Waiver, Agency, NaicsCode, PscCode, PricePreference, JonesActDetail, UrgentReport)
 
 
 def data_last_modified():
-    """The latest updated_at across the tables the API reads (one query)."""
+    """The latest updated_at across the tables the API reads.
+
+    Kept in the cache for LAST_MODIFIED_TTL seconds, so most requests skip the
+    query. A cached value can only be older than the data, never newer: the
+    worst case is a 304 up to that many seconds late, well inside the
+    Cache-Control max-age clients already accept.
+    """
+    value = cache.get(LAST_MODIFIED_KEY)
+    if value is None:
+        value = _query_last_modified()
+        cache.set(LAST_MODIFIED_KEY, value, LAST_MODIFIED_TTL)
+    return value
+
+
+def _query_last_modified():
     tables = [connection.ops.quote_name(model._meta.db_table) for model in _SOURCES]
     parts = ", ".join(f"(SELECT max(updated_at) FROM {table})" for table in tables)  # noqa: S608
     with connection.cursor() as cursor:
