@@ -43,7 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from agencies.models import Agency
-from waivers import services
+from waivers import caching, services
 from waivers.importers.placeholders import test_data_reason
 from waivers.importers.report import ImportReport, UnreadableFile
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver
@@ -741,10 +741,12 @@ def _apply_review(waiver: Waiver, n: Normalised, notes: _Notes) -> bool:
             )
         return False
     if waiver.status not in Waiver.OPEN_STATUSES:
-        if n.request_status == Status.SUBMITTED and waiver.status == Status.REVIEWED:
+        if n.request_status in (Status.SUBMITTED, None) and waiver.status != Status.DRAFT:
+            published_status = "Submitted" if n.request_status else "without a status"
             notes.warn(
-                "published as Submitted but already recorded as reviewed; "
-                "a status never moves backwards, left reviewed"
+                f"published as {published_status} but already recorded as "
+                f"{waiver.get_status_display().lower()}; a status never moves backwards, "
+                "left as recorded"
             )
         elif n.determination and waiver.determination not in ("", n.determination):
             notes.warn(
@@ -866,6 +868,7 @@ def import_sources(sources: list[SourceFile], *, dry_run: bool = False) -> list[
     """Import already-read files in order. A dry run does everything, reports
     it and rolls it all back."""
     with transaction.atomic():
+        caching.bump()  # cached counts and stats go stale when this commits (not on a dry run)
         reports = [import_records(source.records, ImportReport(source.label)) for source in sources]
         if dry_run:
             transaction.set_rollback(True)
