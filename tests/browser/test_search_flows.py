@@ -148,7 +148,9 @@ def test_follow_an_agency_link(page):
     expect(page.locator("#results-heading")).to_contain_text("2 waivers")
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=99999", "type=bogus&submitted_after=2022-99-99"])
+@pytest.mark.parametrize(
+    "query", ["page=abc", "page=99999", "type=bogus&submitted_after=2022-99-99"]
+)
 def test_bad_input_shows_a_message_in_the_browser(page, query):
     make_waivers()
     response = page.goto(f"/waivers/?{query}")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,9 @@ def test_query_count_does_not_grow_with_the_export(client, django_assert_max_num
         text = body(client.get(url, {"agency": "013"}))
     assert text.count("/waivers/MIA-") == 60
     assert Waiver.objects.public().count() == 60
+
+
+def test_every_column_is_documented():
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text()
+    for name in FIELD_NAMES:
+        assert f"| `{name}` |" in documented
