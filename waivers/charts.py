@@ -13,8 +13,8 @@ BAR_COLOUR = "#005ea2"
 
 HBAR_WIDTH = 640
 HBAR_LABEL_WIDTH = 230
-HBAR_ROW = 28
-HBAR_BAR = 18
+HBAR_ROW = 32
+HBAR_BAR = 20
 HBAR_VALUE_SPACE = 50
 
 COLUMNS_WIDTH = 640
@@ -33,6 +33,14 @@ def nice_max(value: int) -> int:
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
+
+
+def tick_steps(scale_max: int) -> int:
+    """How many whole-number intervals to divide an axis of 0..scale_max into."""
+    for steps in (4, 5, 2):
+        if scale_max % steps == 0:
+            return steps
+    return 1
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -83,8 +91,9 @@ def stacked_columns(columns: list[dict], series: list[dict]) -> dict:
     plot_width = COLUMNS_WIDTH - COLUMNS_LEFT - 10
     slot = plot_width / max(len(columns), 1)
     bar_width = max(min(slot * 0.7, 60), 2)
-    # Label at most ~16 columns so text never overlaps.
+    # Label at most ~16 columns so text never overlaps; slant labels when crowded.
     label_every = max(1, math.ceil(len(columns) / 16))
+    slanted = len(columns) > 8
     drawn = []
     for index, column in enumerate(columns):
         x = COLUMNS_LEFT + index * slot + (slot - bar_width) / 2
@@ -107,9 +116,13 @@ def stacked_columns(columns: list[dict], series: list[dict]) -> dict:
             "label_x": round(x + bar_width / 2, 1),
             "total": totals[index],
         })
+    steps = tick_steps(scale_max)
     ticks = [
-        {"value": round(scale_max * i / 4), "y": round(COLUMNS_TOP + plot_height * (1 - i / 4), 1)}
-        for i in range(5)
+        {
+            "value": scale_max * i // steps,
+            "y": round(COLUMNS_TOP + plot_height * (1 - i / steps), 1),
+        }
+        for i in range(steps + 1)
     ]
     return {
         "width": COLUMNS_WIDTH,
@@ -119,6 +132,7 @@ def stacked_columns(columns: list[dict], series: list[dict]) -> dict:
         "axis_y": COLUMNS_TOP + plot_height,
         "label_y": COLUMNS_TOP + plot_height + 16,
         "columns": drawn,
+        "slanted": slanted,
         "ticks": ticks,
         "legend": [{"label": s["label"], "colour": colours[s["value"]]} for s in series],
     }

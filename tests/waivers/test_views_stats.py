@@ -92,7 +92,7 @@ def test_stats_page_shows_charts_with_data_tables(client, record):
     assert html.count("<table") == 6
     assert "All 5 public waivers." in html
     assert row("Conditionally consistent with policy", 1) in html
-    assert "INSTRUMENTS AND LABORATORY EQPT" in html
+    assert "Instruments and laboratory eqpt" in html
     for secret in SECRETS:
         assert secret not in html
     assert "DRAFT-never-public-title" not in html

@@ -269,6 +269,13 @@ def verbose_name(instance, field_name: str) -> str:
 
 
 @register.filter
+def sentence_case(text: str) -> str:
+    """Reference lists shout (INSTRUMENTS AND LABORATORY EQPT): Instruments and laboratory eqpt."""
+    text = str(text or "")
+    return text[:1].upper() + text[1:].lower() if text.isupper() else text
+
+
+@register.filter
 def or_dash(value) -> str:
     """Show an em dash for empty values in tables and definition lists."""
     return "—" if value in (None, "", []) else value

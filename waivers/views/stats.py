@@ -7,6 +7,7 @@ from waivers import charts
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
 from waivers.selectors.stats import waiver_stats
+from waivers.templatetags.waiver_tags import sentence_case
 
 # Parameters the stats page's own form shows; any other filter in the URL is
 # still applied and carried along as a hidden field.
@@ -52,16 +53,22 @@ def build_charts(data: dict) -> dict:
         "determinations": charts.horizontal_bars(data["determinations"]),
         "decisions": charts.horizontal_bars(data["decisions"]),
         "top_agencies": charts.horizontal_bars(
-            [{"label": a["name"].title() if a["name"].isupper() else a["name"], "count": a["count"]}
-             for a in data["top_agencies"]]
+            [{"label": a["name"], "count": a["count"]} for a in data["top_agencies"]]
         ),
         "top_psc_categories": charts.horizontal_bars(
-            [{"label": f"{c['prefix']} {c['name'].capitalize()}".strip(), "count": c["count"]}
+            [{"label": f"{c['prefix']} {sentence_case(c['name'])}".strip(), "count": c["count"]}
              for c in data["top_psc_categories"]]
         ),
         "review_time": charts.stacked_columns(
-            [{"label": b["label"], "values": {"count": b["count"]}}
+            [{"label": _days_label(b), "values": {"count": b["count"]}}
              for b in data["review_time"]["buckets"]],
             [{"value": "count", "label": "waivers"}],
         ),
     }
+
+
+def _days_label(bucket: dict) -> str:
+    """Short axis label for a review-time bucket: 0–1, 22+."""
+    if bucket["max_days"] is None:
+        return f"{bucket['min_days']}+ days"
+    return f"{bucket['min_days']}–{bucket['max_days']}"
