@@ -130,7 +130,9 @@ def test_good_filters_still_apply_beside_a_bad_one(client, record):
 
 
 def test_other_url_filters_are_carried_by_the_form(client, record):
-    html = client.get("/stats/?country=FR&open=true").content.decode()
+    html = client.get("/stats/?country=FR&open=true&agency=013&agency=1341").content.decode()
+    assert '<input type="hidden" name="agency" value="013">' in html
+    assert 'name="agency" aria-describedby="agency-hint" value="1341"' in html
     assert '<input type="hidden" name="country" value="FR">' in html
     assert '<input type="hidden" name="open" value="true">' in html
 

@@ -26,14 +26,22 @@ def stats(request: HttpRequest) -> HttpResponse:
         "stats": data,
         "charts": build_charts(data),
         "type_options": type_options(request.GET.getlist("type")),
-        "carried_params": [
-            (name, value)
-            for name in request.GET
-            if name not in FORM_PARAMS and name not in IGNORED_PARAMS
-            for value in request.GET.getlist(name)
-        ],
+        "carried_params": carried_params(request.GET),
         "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
     })
+
+
+def carried_params(params) -> list[tuple[str, str]]:
+    """URL filters the small form does not show, kept as hidden fields. The
+    form shows one agency code (the last); further ones are carried too."""
+    carried = [
+        (name, value)
+        for name in params
+        if name not in FORM_PARAMS and name not in IGNORED_PARAMS
+        for value in params.getlist(name)
+    ]
+    carried += [("agency", code) for code in params.getlist("agency")[:-1]]
+    return carried
 
 
 def type_options(selected: list[str]) -> list[dict]:
