@@ -281,3 +281,12 @@ def test_reference_lists_are_read_only_for_staff(client, login, name, agency_ids
     )
     assert response.status_code == 403
     assert client.get("/admin/waivers/psccode/add/").status_code == 403
+
+
+def test_change_list_search_finds_exact_piids_within_scope(client, login, waivers):
+    login("alice")
+    piid = waivers["posted_a"].piids[0]
+    response = client.get("/admin/waivers/waiver/", {"q": piid.lower()})
+    assert [w.pk for w in response.context["cl"].result_list] == [waivers["posted_a"].pk]
+    other = waivers["posted_b"].piids[0]
+    assert list(client.get("/admin/waivers/waiver/", {"q": other}).context["cl"].result_list) == []

@@ -59,12 +59,13 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
         return scope.visible_waivers(request.user, super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
+        unsearched = queryset
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset, search_term
         )
         term = search_term.strip().upper()
         if term:  # exact PIID matches too (served by waiver_piids_gin)
-            queryset |= self.get_queryset(request).filter(piids__contains=[term])
+            queryset |= unsearched.filter(piids__contains=[term])
         return queryset, may_have_duplicates
 
     def has_module_permission(self, request):
