@@ -309,8 +309,9 @@ def _save_content(
             model = type(detail)
             old = model.objects.filter(waiver=locked).first()
             detail.waiver = locked
-            if old is not None:
-                detail.pk = old.pk
+            if old is not None:  # update the existing row even if the form made a new one
+                detail.pk, detail.created_at = old.pk, old.created_at
+                detail._state.adding = False
             detail.full_clean()
             detail.save()
             changes += audit.diff(
