@@ -371,9 +371,14 @@ def amend(
 def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
     """Delete a waiver, recording a snapshot of it in the audit trail first (the
     audit row outlives the waiver). Who may delete what is decided by the
-    caller: agency submitters drafts of their agencies, superusers anything."""
+    caller (agency submitters delete drafts of their agencies); a posted waiver
+    is refused unless the actor is a superuser."""
     with transaction.atomic():
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        if locked.status != Status.DRAFT and not getattr(actor, "is_superuser", False):
+            raise WaiverError(
+                f"Waiver {locked.public_id} is posted; only a superuser may delete it."
+            )
         audit.record(
             locked, action=AuditAction.DELETED, actor=actor, reason=reason,
             snapshot=audit.snapshot(locked),

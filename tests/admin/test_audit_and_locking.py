@@ -158,3 +158,11 @@ def test_amend_requires_a_reason_and_a_posted_waiver(draft_a, posted_a):
     posted_a.summary = "changed"
     with pytest.raises(Exception, match="reason"):
         services.amend(posted_a, actor=None, expected_version=posted_a.version, reason=" ")
+
+
+def test_service_refuses_to_delete_posted_waivers_for_non_superusers(alice, root, posted_a):
+    with pytest.raises(services.WaiverError, match="only a superuser"):
+        services.delete_waiver(posted_a, actor=alice)
+    assert Waiver.objects.filter(pk=posted_a.pk).exists()
+    services.delete_waiver(posted_a, actor=root)
+    assert not Waiver.objects.filter(pk=posted_a.pk).exists()
