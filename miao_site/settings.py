@@ -205,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The public statuses are one choice set, whichever field shows them.
+    "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "waivers.filters.PUBLIC_STATUSES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "waivers.api.schema.postprocess",

@@ -8,6 +8,7 @@ sort: a FilterSet sort key, or one of a few field-style aliases.
 import django_filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from waivers.filters import SORTS, WaiverFilterSet
@@ -64,6 +65,11 @@ class ApiWaiverFilterSet(WaiverFilterSet):
             "except in cursor mode). Same keys as `sort`, which it overrides."
         ),
     )
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-9A-Z]{3,4}$"})
+    def filter_agency(self, queryset, name, value):
+        # The site's filter, unchanged; the decorator tells the schema its shape.
+        return super().filter_agency(queryset, name, value)
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, through sort_key
