@@ -15,6 +15,7 @@ import pycountry
 from django.db import connection
 from django.db.models import Count, Q
 
+from waivers import caching
 from waivers.filters import DECISION_CHOICES, PUBLIC_STATUSES, WaiverFilterSet
 from waivers.models import Waiver
 
@@ -64,10 +65,10 @@ def _group_counts(queryset, column: str) -> dict[str, int]:
 
 def _selected(filterset: WaiverFilterSet, param: str) -> set[str]:
     value = filterset.form.cleaned_data.get(param)
-    if value in (None, ""):
+    if value in (None, "", False):
         return set()
-    if isinstance(value, str):
-        return {value}
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        return {str(value)}  # one value: a choice, a code prefix, a date, True
     return {getattr(item, "code", item) for item in value}  # agencies are chosen by code
 
 
@@ -194,8 +195,19 @@ def _readable(name: str) -> str:
 
 
 def facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
-    """Every facet of the search page, keyed by its parameter name."""
+    """Every facet of the search page, keyed by its parameter name; cached
+    under the data version (waivers.caching), keyed by the filtered rows and
+    the selected values."""
     filterset.is_valid()
+    selected = sorted(
+        (name, repr(sorted(_selected(filterset, name))))
+        for name in filterset.form.cleaned_data if name != "sort"
+    )
+    key = caching.queryset_key("facets", filterset.qs, repr(selected))
+    return caching.cached(key, lambda: _facet_counts(filterset))
+
+
+def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
     facets = [
         _choice_facet(filterset, "type", "Waiver type", "waiver_type", Waiver.Type.choices),
         _choice_facet(filterset, "status", "Status", "status", PUBLIC_STATUSES),
