@@ -12,14 +12,14 @@ SERIES_COLOURS = ("#005ea2", "#c05600", "#538200", "#8168b3", "#3d4551")
 BAR_COLOUR = "#005ea2"
 
 HBAR_WIDTH = 640
-HBAR_LABEL_WIDTH = 230
+HBAR_LABEL_WIDTH = 270
 HBAR_ROW = 32
 HBAR_BAR = 20
 HBAR_VALUE_SPACE = 50
 
 COLUMNS_WIDTH = 640
 COLUMNS_HEIGHT = 260
-COLUMNS_LEFT = 40
+COLUMNS_LEFT = 64
 COLUMNS_BOTTOM = 50
 COLUMNS_TOP = 10
 
@@ -60,7 +60,7 @@ def horizontal_bars(
         width = round(plot_width * value / scale_max, 1) if value else 0
         y = index * HBAR_ROW
         bars.append({
-            "label": _shorten(str(item[label_key]), 34),
+            "label": _shorten(str(item[label_key]), 30),
             "value": value,
             "x": HBAR_LABEL_WIDTH,
             "y": y + (HBAR_ROW - HBAR_BAR) / 2,
