@@ -11,6 +11,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
+from waivers.api.selectors import agency_waiver_counts
 from waivers.filters import SORTS, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode
 
@@ -128,7 +129,10 @@ class AgencyFilterSet(django_filters.FilterSet):
     def filter_has_waivers(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(waiver_count__gt=0) if value else queryset.filter(waiver_count=0)
+        with_waivers = [pk for pk, count in agency_waiver_counts().items() if count]
+        if value:
+            return queryset.filter(pk__in=with_waivers)
+        return queryset.exclude(pk__in=with_waivers)
 
 
 class NaicsFilterSet(django_filters.FilterSet):

@@ -11,12 +11,14 @@ keeps them in step with the export columns.
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import models
 from django.urls import reverse
 from rest_framework import serializers
 
 from agencies.models import Agency
+from waivers.api.selectors import agency_waivers, counts_by
 from waivers.exports import COLUMNS, waiver_row
 from waivers.filters import PUBLIC_STATUSES
 from waivers.models import (
@@ -117,12 +119,18 @@ class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
     )
     modified_at = serializers.DateTimeField(help_text="When the public record last changed")
 
+    @cached_property
+    def _site_root(self) -> str:
+        return self.context["request"].build_absolute_uri("/").rstrip("/")
+
+    @cached_property
+    def _api_root(self) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:waiver-list"))
+
     def base_row(self, waiver: Waiver) -> dict:
-        request = self.context["request"]
-        row = waiver_row(waiver, request.build_absolute_uri)
-        row["api_url"] = request.build_absolute_uri(
-            reverse("api:waiver-detail", kwargs={"public_id": waiver.public_id})
-        )
+        # Absolute addresses built from two prefixes worked out once, not per row.
+        row = waiver_row(waiver, lambda path: self._site_root + path)
+        row["api_url"] = f"{self._api_root}{waiver.public_id}/"
         row["modified_at"] = waiver.updated_at
         return row
 
@@ -256,7 +264,7 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
     department_name = serializers.CharField(
         source="parent.name", allow_null=True, default=None, help_text="Department name"
     )
-    waiver_count = serializers.IntegerField(
+    waiver_count = serializers.SerializerMethodField(
         help_text="Public waivers contracted by the agency (a department: with its sub-tiers)"
     )
     url = serializers.SerializerMethodField(help_text="The agency's page on the site")
@@ -269,6 +277,9 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
         model = Agency
         fields = ["code", "kind", "name", "abbreviation", "slug", "department_code",
                   "department_name", "waiver_count", "url", "api_url", "waivers_api_url"]
+
+    def get_waiver_count(self, agency) -> int:
+        return self.context["waiver_counts"].get(agency.pk, 0)
 
     def get_url(self, agency) -> str:
         return self.context["request"].build_absolute_uri(f"/agencies/{agency.slug}/")
@@ -318,31 +329,18 @@ class AgencyDetailSerializer(AgencySerializer):
         if base_fields:
             base = AgencySerializer(agency, context={**self.context, "fields": base_fields})
             data.update(base.data)
-        queryset = Waiver.objects.public().filter(
-            models.Q(contracting_agency=agency) | models.Q(contracting_agency__parent=agency)
-        ).order_by()
+        queryset = agency_waivers(agency)
         if "by_status" in chosen:
-            data["by_status"] = _counts(queryset, "status", PUBLIC_STATUSES)
+            data["by_status"] = counts_by(queryset, "status", PUBLIC_STATUSES)
         if "by_type" in chosen:
-            data["by_type"] = _counts(queryset, "waiver_type", Waiver.Type.choices)
+            data["by_type"] = counts_by(queryset, "waiver_type", Waiver.Type.choices)
         if "subtiers" in chosen:
+            counts = self.context["waiver_counts"]
             data["subtiers"] = [
-                {"code": sub.code, "name": sub.name, "waiver_count": sub.waiver_count}
-                for sub in agency.subtiers.annotate(
-                    waiver_count=models.Count(
-                        "contracted_waivers",
-                        filter=models.Q(contracted_waivers__in=Waiver.objects.public()),
-                    )
-                ).order_by("name", "code")
+                {"code": sub.code, "name": sub.name, "waiver_count": counts.get(sub.pk, 0)}
+                for sub in agency.subtiers.order_by("name", "code")
             ]
         return {name: data[name] for name in self.selected_fields}
-
-
-def _counts(queryset, column, choices) -> list[dict]:
-    counts = dict(
-        queryset.values(column).annotate(n=models.Count("id")).values_list(column, "n")
-    )
-    return [{"value": value, "count": counts.get(value, 0)} for value, _ in choices]
 
 
 class NaicsSerializer(FieldSelectionMixin, serializers.ModelSerializer):

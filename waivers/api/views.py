@@ -4,8 +4,6 @@ serializer. Everything public starts from Waiver.objects.public()."""
 import re
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,6 +23,7 @@ from waivers.api.exceptions import api_exception_handler
 from waivers.api.filters import AgencyFilterSet, ApiWaiverFilterSet, NaicsFilterSet, PscFilterSet
 from waivers.api.pagination import PagePagination, WaiverPagination, clean_page_params
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
+from waivers.api.selectors import agency_waiver_counts
 from waivers.api.serializers import (
     AgencyDetailSerializer,
     AgencySerializer,
@@ -207,19 +206,6 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return self.filterset.sort_key
 
 
-def public_waiver_count(*, department: bool):
-    """Subquery: public waivers contracted by the agency (or, for a
-    department, by it and its sub-tiers)."""
-    match = Q(contracting_agency_id=OuterRef("pk"))
-    if department:
-        match |= Q(contracting_agency__parent_id=OuterRef("pk"))
-    counted = (
-        Waiver.objects.public().filter(match).order_by()
-        .annotate(group=Value(1)).values("group").annotate(n=Count("id")).values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 @schema.agency_viewset
 class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
@@ -231,13 +217,10 @@ class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
     not_found_message = "No agency has this code."
 
     def get_queryset(self):
-        department = Q(kind=Agency.Kind.DEPARTMENT)
-        return Agency.objects.select_related("parent").annotate(
-            waiver_count=Case(
-                When(department, then=public_waiver_count(department=True)),
-                default=public_waiver_count(department=False),
-            )
-        ).order_by("name", "code")
+        return Agency.objects.select_related("parent").order_by("name", "code")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "waiver_counts": agency_waiver_counts()}
 
     def get_serializer_class(self):
         return AgencyDetailSerializer if self.action == "retrieve" else AgencySerializer
