@@ -21,8 +21,8 @@ def test_submission_emails_reviewers_once_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(transition_url(waiver, "submit"), {"note": ""})
         assert mailoutbox == []  # nothing before the commit
-    assert len(callbacks) == 1
-    callbacks[0]()
+    for callback in callbacks:  # what the commit would run
+        callback()
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["rita@example.gov"]
@@ -62,10 +62,10 @@ def test_rolled_back_change_sends_nothing(
 
 def test_imports_with_no_actor_send_no_email(rita, django_capture_on_commit_callbacks, mailoutbox):
     waiver = make_draft(contracting_agency=agency(AGENCY_A))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.submit(waiver, actor=None)
         services.record_determination(waiver, actor=None, determination="consistent")
-    assert callbacks == [] and mailoutbox == []
+    assert mailoutbox == []
 
 
 def test_notify_false_silences_a_staff_action(
