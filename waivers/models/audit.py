@@ -13,9 +13,9 @@ class WaiverAuditEntry(models.Model):
 
     Written only by `waivers.audit.record()`, called from the service layer.
     Rows are never updated or deleted: the admin shows them read-only and a
-    database trigger (migration 0002_version_audit_review_queue) refuses UPDATE and DELETE. The waiver
-    reference carries no foreign-key constraint and `waiver_public_id` is a
-    copy, so the trail of a waiver a superuser deleted survives it.
+    database trigger (waivers migration 0002) refuses UPDATE and DELETE. The
+    waiver reference carries no foreign-key constraint and `waiver_public_id`
+    is a copy, so the trail of a waiver a superuser deleted survives it.
     """
 
     class Action(models.TextChoices):
