@@ -92,3 +92,11 @@ def test_other_lists_offer_csv(client, url, first_column):
     json_rows = client.get(url + "&page_size=500").json()["results"]
     assert len(rows) == len(json_rows) > 0
     assert rows[0] == {name: as_cell(value) for name, value in json_rows[0].items()}
+
+
+def test_csv_runs_a_fixed_number_of_queries_whatever_the_rows(
+    client, catalogue, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = client.get(URL, {"format": "csv"})
+        assert len(csv_rows(response)) == 5
