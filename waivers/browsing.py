@@ -10,9 +10,10 @@ left out, and the rest of the search still runs.
 from dataclasses import dataclass, field
 
 from django import forms
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, QueryDict
 
+from waivers.caching import CachedCountPaginator
 from waivers.filters import SORTS, WaiverFilterSet
 from waivers.selectors.facets import Facet, facet_counts
 
@@ -155,7 +156,7 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
     requested_page = page_form.cleaned_data.get("page") or 1
 
     results = filterset.qs.with_public_relations().defer("search_vector")
-    paginator = Paginator(results, page_size)
+    paginator = CachedCountPaginator(results, page_size)
     notices = []
     if requested_page > paginator.num_pages:
         notices.append(

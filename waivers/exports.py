@@ -20,8 +20,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from waivers.models import Waiver
 
-# Rows fetched per database round trip while streaming.
-CHUNK_SIZE = 500
+# Rows fetched per database round trip while streaming (a few MB at most).
+CHUNK_SIZE = 2000
 LIST_SEPARATOR = ";"
 
 # (column name, description) — the documented export format, in column order.
@@ -142,20 +142,90 @@ class _Echo:
         return value
 
 
+# What export_rows() reads: the same values as waiver_row(), fetched as plain
+# tuples. Building rows from tuples instead of model instances (with four
+# joined relations each) is several times faster on large exports.
+_VALUE_FIELDS = (
+    "public_id", "waiver_type", "status", "procurement_title", "summary", "rationale",
+    "contracting_agency__code", "contracting_agency__name",
+    "contracting_agency__parent__code", "contracting_agency__parent__name",
+    "funding_agency__code", "funding_agency__name", "naics_id", "naics__title",
+    "psc_id", "psc__full_name", "psc__name", "procurement_stage", "coverage",
+    "expected_duration", "sources_sought", "price_preference_included", "piids",
+    "solicitation_id", "countries", "submitted_at", "review_due_date", "determination",
+    "determination_conditions", "determination_explanation", "determined_at",
+    "final_decision", "final_decision_date", "withdrawn_at",
+)
+_URL_PLACEHOLDER = "__public_id__"
+
+
+def export_rows(queryset, absolute_url: Callable[[str], str]) -> Iterator[dict]:
+    """waiver_row() of every waiver in the queryset (same keys and values),
+    built from plain values fetched in chunks."""
+    url = absolute_url(Waiver(public_id=_URL_PLACEHOLDER).get_absolute_url())
+    values = queryset.values_list(*_VALUE_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    for (
+        public_id, waiver_type, status, title, summary, rationale,
+        agency_code, agency_name, department_code, department_name,
+        funding_code, funding_name, naics_id, naics_title, psc_id, psc_full_name, psc_name,
+        stage, coverage, duration, sources_sought, price_preference, piids,
+        solicitation_id, countries, submitted_at, review_due_date, determination,
+        conditions, explanation, determined_at, final_decision, final_decision_date,
+        withdrawn_at,
+    ) in values:
+        yield {
+            "public_id": public_id,
+            "url": url.replace(_URL_PLACEHOLDER, public_id),
+            "type": waiver_type,
+            "status": status,
+            "title": title,
+            "summary": summary,
+            "rationale": rationale,
+            "contracting_agency_code": agency_code,
+            "contracting_agency_name": agency_name,
+            "contracting_department_code": department_code,
+            "contracting_department_name": department_name,
+            "funding_agency_code": funding_code,
+            "funding_agency_name": funding_name,
+            "naics_code": naics_id,
+            "naics_title": naics_title if naics_id else None,
+            "psc_code": psc_id,
+            "psc_name": (psc_full_name or psc_name) if psc_id else None,
+            "stage": stage or None,
+            "coverage": coverage or None,
+            "duration": duration or None,
+            "sources_sought": sources_sought,
+            "price_preference_included": price_preference,
+            "piids": list(piids),
+            "solicitation_id": solicitation_id or None,
+            "countries": list(countries),
+            "submitted_at": submitted_at,
+            "review_due_date": review_due_date,
+            "determination": determination or None,
+            "conditions": conditions or None,
+            "explanation": explanation or None,
+            "determined_at": determined_at,
+            "final_decision": final_decision or None,
+            "final_decision_date": final_decision_date,
+            "withdrawn_at": withdrawn_at,
+        }
+
+
 def stream_csv(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:
     """CSV lines (header first) for every waiver in the queryset, fetched in chunks."""
     writer = csv.writer(_Echo())
     yield writer.writerow(FIELD_NAMES)
-    for waiver in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        row = waiver_row(waiver, absolute_url)
-        yield writer.writerow([_csv_value(row[name]) for name in FIELD_NAMES])
+    for row in export_rows(queryset, absolute_url):
+        values = [row[name] for name in FIELD_NAMES]
+        # Most values are already text; convert only the others.
+        yield writer.writerow([v if type(v) is str else _csv_value(v) for v in values])
 
 
 def stream_json(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:
     """A JSON array of row objects, produced piece by piece."""
     yield "["
     separator = "\n"
-    for waiver in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield separator + json.dumps(waiver_row(waiver, absolute_url), cls=DjangoJSONEncoder)
+    for row in export_rows(queryset, absolute_url):
+        yield separator + json.dumps(row, cls=DjangoJSONEncoder)
         separator = ",\n"
     yield "\n]\n"

@@ -35,9 +35,14 @@ SORTS = {
     "agency": "Agency (A–Z)",
 }
 # Every ordering ends on a unique column so pages never overlap.
+# Public waivers always have submitted_at (constraint waiver_posted_has_submitted_at),
+# so newest/oldest use PostgreSQL's default NULLS placement, which is the one the
+# indexes (waiver_public_newest_idx, waiver_agency_newest_idx) are built
+# with: an explicit NULLS LAST on a DESC sort would stop the planner using them
+# and sort every matching row instead.
 ORDERINGS = {
-    "newest": [F("submitted_at").desc(nulls_last=True), "-id"],
-    "oldest": [F("submitted_at").asc(nulls_last=True), "id"],
+    "newest": ["-submitted_at", "-id"],
+    "oldest": ["submitted_at", "id"],
     "deadline": [F("review_due_date").asc(nulls_last=True), "id"],
     "title": ["procurement_title", "id"],
     "agency": ["contracting_agency__name", "id"],
@@ -58,12 +63,18 @@ class WaiverFilterSet(django_filters.FilterSet):
         method="filter_q", label="Keywords", max_length=MAX_QUERY_LENGTH,
         help_text='Words, "quoted phrases", -excluded words, or; PIIDs and codes match exactly.',
     )
+    # distinct=False: these compare columns of the waiver row itself (no
+    # multi-valued join), so there are no duplicates to remove, and a
+    # SELECT DISTINCT over every column would sort the whole result.
     type = django_filters.MultipleChoiceFilter(
-        field_name="waiver_type", choices=Waiver.Type.choices, label="Waiver type"
+        field_name="waiver_type", choices=Waiver.Type.choices, label="Waiver type",
+        distinct=False,
     )
-    status = django_filters.MultipleChoiceFilter(choices=PUBLIC_STATUSES, label="Status")
+    status = django_filters.MultipleChoiceFilter(
+        choices=PUBLIC_STATUSES, label="Status", distinct=False
+    )
     determination = django_filters.MultipleChoiceFilter(
-        choices=Waiver.Determination.choices, label="OMB determination"
+        choices=Waiver.Determination.choices, label="OMB determination", distinct=False
     )
     decision = django_filters.MultipleChoiceFilter(
         choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
@@ -128,10 +139,16 @@ class WaiverFilterSet(django_filters.FilterSet):
     def filter_agency(self, queryset, name, value):
         if not value:
             return queryset
-        ids = [agency.pk for agency in value]
-        return queryset.filter(
-            Q(contracting_agency_id__in=ids) | Q(contracting_agency__parent_id__in=ids)
-        )
+        # One IN on the indexed column (an OR across the join to the agency
+        # table could not use an index): literal ids for sub-tiers, so the
+        # planner sees how many rows each has; a department adds its
+        # sub-tiers through a subquery (no extra round trip).
+        ids = sorted(agency.pk for agency in value)
+        departments = [a.pk for a in value if a.kind == Agency.Kind.DEPARTMENT]
+        if not departments:
+            return queryset.filter(contracting_agency_id__in=ids)
+        matching = Agency.objects.filter(Q(pk__in=ids) | Q(parent_id__in=departments))
+        return queryset.filter(contracting_agency_id__in=matching.values("pk"))
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(countries__overlap=list(value)) if value else queryset
@@ -164,7 +181,7 @@ class WaiverFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         key = self.sort_key
         if key == "relevance":
-            return queryset.order_by(F("rank").desc(), F("submitted_at").desc(nulls_last=True), "-id")
+            return queryset.order_by(F("rank").desc(), "-submitted_at", "-id")
         return queryset.order_by(*ORDERINGS[key])
 
 

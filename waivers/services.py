@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from waivers import audit, notifications
+from waivers import audit, caching, notifications
 from waivers.business_days import review_due_date
 from waivers.models import Waiver, WaiverAuditEntry, WaiverStatusChange
 from waivers.search import refresh_search_vectors
@@ -91,6 +91,7 @@ def _transition(
 ) -> Waiver:
     """Lock the row, check the source state, apply the change and its history row."""
     with transaction.atomic():
+        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         if locked.status not in allowed:
             raise TransitionNotAllowed(locked, action, allowed)
@@ -122,6 +123,7 @@ def create_draft(
     `details` are unsaved type-specific rows (PricePreference, JonesActDetail,
     UrgentReport, WaiverInternal) saved with it; all of it is audited."""
     with transaction.atomic():
+        caching.bump()  # cached counts and stats are stale from now on
         waiver = Waiver(
             waiver_type=waiver_type, contracting_agency=contracting_agency, **fields
         )
@@ -290,6 +292,7 @@ def _save_content(
     action: str, reason: str,
 ) -> Waiver:
     with transaction.atomic():
+        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         if locked.version != expected_version:
             raise StaleEdit(locked, expected_version)
@@ -374,6 +377,7 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
     caller (agency submitters delete drafts of their agencies); a posted waiver
     is refused unless the actor is a superuser."""
     with transaction.atomic():
+        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         if locked.status != Status.DRAFT and not getattr(actor, "is_superuser", False):
             raise WaiverError(
@@ -411,6 +415,7 @@ def update_from_source(
     if unknown:
         raise ValueError(f"Not a source field: {', '.join(sorted(unknown))}")
     with transaction.atomic():
+        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         before = copy.copy(locked)
         for key, value in fields.items():

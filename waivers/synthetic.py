@@ -60,6 +60,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from agencies.models import Agency
+from waivers import caching
 from waivers.business_days import review_due_date
 from waivers.models import (
     JonesActDetail,
@@ -913,6 +914,7 @@ def generate(count: int, *, seed: int = 0, anchor: dt.date = DEFAULT_ANCHOR,
             result.index_seconds += time.perf_counter() - t
             if name == _SEARCH_INDEX:
                 result.search_index_seconds += time.perf_counter() - t
+    caching.bump()
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE waivers_waiver")
@@ -939,4 +941,5 @@ def delete_synthetic(seed: int | None = None) -> int:
                 f"WHERE {related.field.column} IN (SELECT id FROM synthetic_doomed)"
             )
         cursor.execute("DELETE FROM waivers_waiver WHERE id IN (SELECT id FROM synthetic_doomed)")
+        caching.bump()
         return cursor.rowcount

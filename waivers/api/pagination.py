@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from waivers.api.filters import CURSOR_ORDERINGS
+from waivers.caching import cached_count
 
 CURSOR_SALT = "waivers.api.cursor"
 CURSOR_START = "*"
@@ -59,7 +60,7 @@ class PagePagination(BasePagination):
         self.request = request
         self.page_size = params["page_size"]
         self.page = params["page"] or 1
-        self.count = queryset.count()
+        self.count = cached_count(queryset)  # cached under the data version
         self.num_pages = max(1, -(-self.count // self.page_size))
         if self.page > self.num_pages:
             raise NotFound(f"Page {self.page} is past the last page ({self.num_pages}).")

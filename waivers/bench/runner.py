@@ -100,6 +100,7 @@ class Probe:
 class Options:
     sizes: tuple[int, ...] = DEFAULT_SIZES
     reps: int = 40
+    cold_reps: int | None = None  # default: reps
     warmup: int = 5
     cold: bool = True
     load_seconds: float = 60
@@ -108,6 +109,7 @@ class Options:
     import_records: int = 2000
     export_in_process: bool = False
     seed: int = BENCH_SEED
+    out: Path | None = None  # rewritten after each size, so a long run keeps what it measured
     vacuum: bool = True
     log: Callable[[str], None] = print
 
@@ -368,14 +370,15 @@ def measure_probe(client: Client, probe: Probe, options: Options) -> dict:
     for mode in ("warm", "cold") if options.cold else ("warm",):
         cold = mode == "cold"
         samples, bad = [], 0
-        for i in range(options.reps):
+        reps = options.reps if not cold or options.cold_reps is None else options.cold_reps
+        for i in range(reps):
             ms, status = _timed_get(client, probe.paths[i % len(probe.paths)], cold=cold)
             samples.append(ms)
             bad += status != 200
         statements = {path: _capture(client, path, cold=cold) for path in probe.paths}
         floor_samples = [
             _run_sql(raw, statements[probe.paths[i % len(probe.paths)]])
-            for i in range(options.reps)
+            for i in range(reps)
         ]
         out[mode] = {
             **_summary(samples),
@@ -652,6 +655,7 @@ def run(options: Options, *, force: bool = False) -> Report:
         "machine": machine(),
         "options": {
             "sizes": list(options.sizes), "reps": options.reps, "warmup": options.warmup,
+            "cold_reps": options.cold_reps or options.reps,
             "load_seconds": options.load_seconds, "load_clients": options.load_clients,
             "import_records": options.import_records, "seed": options.seed,
         },
@@ -681,6 +685,8 @@ def run(options: Options, *, force: bool = False) -> Report:
         report.data["sizes"].append(size_result)
         for line in table(size_result):
             log(line)
+        if options.out:
+            report.dump(options.out)
     report.data["growth"] = growth(report.data["sizes"])
     for key, g in report.data["growth"].get("figures", {}).items():
         log(f"growth {key}: {g['p95_small_ms']:.1f} -> {g['p95_large_ms']:.1f} ms "

@@ -868,7 +868,7 @@ def import_sources(sources: list[SourceFile], *, dry_run: bool = False) -> list[
     """Import already-read files in order. A dry run does everything, reports
     it and rolls it all back."""
     with transaction.atomic():
-        caching.bump()  # cached counts and stats go stale when this commits (not on a dry run)
+        caching.bump()  # cached counts and stats are stale from now on
         reports = [import_records(source.records, ImportReport(source.label)) for source in sources]
         if dry_run:
             transaction.set_rollback(True)

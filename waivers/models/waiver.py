@@ -281,6 +281,16 @@ class Waiver(TimeStampedModel):
             ),
             # Exact solicitation ID lookups.
             models.Index(fields=["solicitation_id"], name="waiver_solicitation_idx"),
+            # An agency's public waivers newest first (agency filter, agency pages):
+            # an index walk that stops after one page, however many rows match.
+            models.Index(
+                fields=["contracting_agency", "-submitted_at", "-id"],
+                name="waiver_agency_newest_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
+            # max(updated_at): the API's Last-Modified and the data version of
+            # waivers.caching, read on every request.
+            models.Index(fields=["updated_at"], name="waiver_updated_idx"),
         ]
 
     def __str__(self) -> str:

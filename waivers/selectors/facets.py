@@ -15,6 +15,7 @@ import pycountry
 from django.db import connection
 from django.db.models import Count, Q
 
+from waivers import caching
 from waivers.filters import DECISION_CHOICES, PUBLIC_STATUSES, WaiverFilterSet
 from waivers.models import Waiver
 
@@ -194,8 +195,19 @@ def _readable(name: str) -> str:
 
 
 def facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
-    """Every facet of the search page, keyed by its parameter name."""
+    """Every facet of the search page, keyed by its parameter name; cached
+    under the data version (waivers.caching), keyed by the filtered rows and
+    the selected values."""
     filterset.is_valid()
+    selected = sorted(
+        (name, repr(sorted(_selected(filterset, name))))
+        for name in filterset.form.cleaned_data if name != "sort"
+    )
+    key = caching.queryset_key("facets", filterset.qs, repr(selected))
+    return caching.cached(key, lambda: _facet_counts(filterset))
+
+
+def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
     facets = [
         _choice_facet(filterset, "type", "Waiver type", "waiver_type", Waiver.Type.choices),
         _choice_facet(filterset, "status", "Status", "status", PUBLIC_STATUSES),

@@ -38,6 +38,7 @@ from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
+from waivers import caching
 from waivers.models import PscCode, Waiver
 
 TOP_LIMIT = 10
@@ -223,7 +224,13 @@ def _review_time(queryset) -> dict:
 
 
 def waiver_stats(queryset) -> dict:
-    """Aggregates of a waiver queryset for charts and the API (see module doc)."""
+    """Aggregates of a waiver queryset for charts and the API (see module doc);
+    cached under the data version (waivers.caching), keyed by the rows."""
+    key = caching.queryset_key("stats", queryset, str(timezone.get_current_timezone()))
+    return caching.cached(key, lambda: _waiver_stats(queryset))
+
+
+def _waiver_stats(queryset) -> dict:
     total, determinations, decisions = _outcomes(queryset)
     return {
         "total": total,

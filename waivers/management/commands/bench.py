@@ -30,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=None, help="Write the results as JSON.")
         parser.add_argument("--reps", type=int, default=40,
                             help="Measured requests per figure and mode (default 40).")
+        parser.add_argument("--cold-reps", type=int, default=None,
+                            help="Measured requests of the cold series (default: --reps).")
         parser.add_argument("--warmup", type=int, default=5, help="Warm-up requests per figure.")
         parser.add_argument("--no-cold", action="store_true",
                             help="Skip the cold-cache series (cache cleared before each request).")
@@ -45,7 +47,8 @@ class Command(BaseCommand):
                             help="Run even though the database holds non-synthetic waivers.")
 
     def handle(self, *args, **o):
-        if o["reps"] < 1 or o["warmup"] < 0 or o["import_records"] < 1:
+        if o["reps"] < 1 or o["warmup"] < 0 or o["import_records"] < 1 or (
+                o["cold_reps"] is not None and o["cold_reps"] < 1):
             raise CommandError("--reps and --import-records must be positive, --warmup >= 0")
         if not 1 <= o["load_clients"] <= 100 or not 1 <= o["load_seconds"] <= 600:
             raise CommandError("--load-clients must be 1-100 and --load-seconds 1-600")
@@ -53,7 +56,8 @@ class Command(BaseCommand):
             sizes=o["rows"], reps=o["reps"], warmup=o["warmup"], cold=not o["no_cold"],
             load=not o["no_load"], load_seconds=o["load_seconds"],
             load_clients=o["load_clients"], import_records=o["import_records"],
-            export_in_process=o["export_in_process"], seed=o["seed"],
+            export_in_process=o["export_in_process"], seed=o["seed"], out=o["out"],
+            cold_reps=o["cold_reps"],
             log=lambda line: (self.stdout.write(line), self.stdout.flush()),
         )
         try:
