@@ -159,10 +159,10 @@ def test_exports_every_row_beyond_one_chunk(client, monkeypatch):
 @pytest.mark.parametrize("url", ["/waivers/export.csv", "/waivers/export.json"])
 def test_query_count_does_not_grow_with_the_export(client, django_assert_max_num_queries, url):
     bulk_waivers(5)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4) as small:
         assert len(body(client.get(url, {"agency": "013"}))) > 0
     bulk_waivers(55, start="2024-01-01")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(len(small.captured_queries)):
         text = body(client.get(url, {"agency": "013"}))
     assert text.count("/waivers/MIA-") == 60
     assert Waiver.objects.public().count() == 60

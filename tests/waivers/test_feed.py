@@ -100,10 +100,10 @@ def test_bad_parameters_give_400_not_500(client, catalogue):
 
 def test_query_count_does_not_grow(client, django_assert_max_num_queries):
     bulk_waivers(5)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4) as small:
         client.get("/waivers/feed/", {"agency": "013"})
     bulk_waivers(55, start="2024-01-01")
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(entries(client.get("/waivers/feed/", {"agency": "013"}))) == 50
 
 
