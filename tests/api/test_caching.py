@@ -26,6 +26,7 @@ def test_responses_carry_caching_headers_and_answer_304(client, catalogue, setti
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == response["ETag"]
+    assert again.has_header("X-RateLimit-Remaining")
     since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert since.status_code == 304
 

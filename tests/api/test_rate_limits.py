@@ -35,6 +35,14 @@ def test_anonymous_clients_get_429_with_retry_after(client, small_limits):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_responses_say_how_many_requests_are_left(client, small_limits):
+    first = client.get(URL)
+    assert (first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"]) == ("3", "2")
+    client.get(URL)
+    assert client.get(URL)["X-RateLimit-Remaining"] == "0"
+    assert client.get(URL)["X-RateLimit-Remaining"] == "0"  # the 429
+
+
 def test_limits_are_counted_per_client_address(client, small_limits):
     assert statuses(client, 4, REMOTE_ADDR="10.0.0.1")[-1] == 429
     assert statuses(client, 1, REMOTE_ADDR="10.0.0.2") == [200]

@@ -97,6 +97,9 @@ class ApiView:
             if isinstance(response, Response):
                 response.render()
             response = apply_caching(request, response, self.last_modified)
+        limit = getattr(request, "rate_limit", None)
+        if limit is not None:
+            response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"] = map(str, limit)
         return response
 
 
