@@ -200,6 +200,12 @@ if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
     raise ImproperlyConfigured("API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Made in America waivers API",
+    "DESCRIPTION": (
+        "Every public proposed waiver of Made in America laws, read-only and free. "
+        "The waiver list takes the website's search parameters. Guide with examples: "
+        "[/api/](/api/). Anonymous clients are rate limited per IP address; an optional "
+        "`X-Api-Key` raises the limit. Errors are JSON: a 400 names each bad parameter."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
