@@ -111,6 +111,14 @@ CACHES = {
     if CACHE_URL.startswith("locmem:")
     else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
 }
+if not CACHE_URL.startswith("locmem:"):
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "CACHE_URL names a Redis server, but the `redis` package is not installed "
+            "(pip install redis)."
+        ) from None
 # endregion
 
 # region Auth ---------------------------------------------------------------

@@ -100,3 +100,13 @@ def test_csv_runs_a_fixed_number_of_queries_whatever_the_rows(
     with django_assert_max_num_queries(6):
         response = client.get(URL, {"format": "csv"})
         assert len(csv_rows(response)) == 5
+
+
+def test_csv_never_contains_drafts_test_records_or_internal_fields(client, catalogue):
+    from tests.waivers.search_catalogue import DRAFT_TITLE, SECRET, TEST_RECORD_TITLE
+
+    response = client.get(URL, {"format": "csv"})
+    text = b"".join(response.streaming_content).decode()
+    for secret in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
+                   catalogue.test_record.public_id):
+        assert secret not in text

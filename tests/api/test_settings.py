@@ -23,3 +23,17 @@ def test_malformed_rates_stop_start_up(monkeypatch, raw):
     monkeypatch.setenv("API_RATE_TEST", raw)
     with pytest.raises(ImproperlyConfigured, match="API_RATE_TEST"):
         env_rate("API_RATE_TEST", "60/minute")
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("API_RATE_ANON", "lots", "API_RATE_ANON must look like 60/minute"),
+    ("API_MAX_PAGE_SIZE", "many", "API_MAX_PAGE_SIZE must be a whole number"),
+    ("API_PAGE_SIZE", "0", "API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE"),
+    ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL must be a URL"),
+])
+def test_bad_api_settings_stop_start_up_with_a_message(variable, value, message):
+    from tests.miao_site.test_deploy_check import PRODUCTION, run_manage
+
+    result = run_manage("check", **{**PRODUCTION, variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
