@@ -59,7 +59,7 @@ def agency_summary(agency: Agency) -> dict[str, int]:
     """Headline counts of an agency's public waivers, in one query."""
     return agency_waivers(agency).aggregate(
         total=Count("id"),
-        open=Count("id", filter=Q(status__in=Waiver.OPEN_STATUSES)),
+        open=Count("id", filter=Waiver.AWAITING_REVIEW),
         determined=Count("id", filter=~Q(determination="")),
         granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
         withdrawn=Count("id", filter=Q(status=Waiver.Status.WITHDRAWN)),

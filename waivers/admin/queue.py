@@ -33,7 +33,7 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         queryset = scope.visible_waivers(request.user, super().get_queryset(request))
-        return queryset.filter(status__in=Waiver.OPEN_STATUSES)
+        return queryset.open_for_review()
 
     def get_ordering(self, request):
         # Soonest due first; urgent reports (no review clock) last.

@@ -27,7 +27,9 @@ class WaiverQuerySet(models.QuerySet):
         return self.exclude(status=Waiver.Status.DRAFT).filter(is_test_record=False)
 
     def open_for_review(self):
-        return self.filter(status__in=Waiver.OPEN_STATUSES)
+        """Posted waivers whose MIAO review is still outstanding (urgent reports,
+        filed after award, have no review to wait for)."""
+        return self.filter(Waiver.AWAITING_REVIEW)
 
     def with_public_relations(self):
         return self.select_related(
@@ -87,6 +89,9 @@ class Waiver(TimeStampedModel):
 
     # Posted states in which MIAO's review is still outstanding.
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+    # The one definition of "open for review now": an open status on a waiver
+    # type that has a review clock.
+    AWAITING_REVIEW = Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT)
     # States in which a determination may be on record.
     DETERMINED_STATUSES = (Status.REVIEWED, Status.DECIDED, Status.WITHDRAWN)
 
@@ -305,7 +310,7 @@ class Waiver(TimeStampedModel):
 
     @property
     def is_open_for_review(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+        return self.status in self.OPEN_STATUSES and self.waiver_type != self.Type.URGENT_REPORT
 
     def business_days_left(self, today=None) -> int | None:
         """Business days until the review is due (negative when overdue)."""

@@ -8,9 +8,6 @@ from waivers.models import Waiver, WaiverStatusChange
 
 RELATED_LIMIT = 6
 HOME_LIST_LIMIT = 8
-# Urgent requirements reports are filed after award: there is no review clock.
-_REPORTS = Q(waiver_type=Waiver.Type.URGENT_REPORT)
-
 
 def public_waivers():
     """Waivers the public may see, with the relations every page shows."""
@@ -75,7 +72,7 @@ def headline_counts() -> dict:
     Status = Waiver.Status
     return Waiver.objects.public().aggregate(
         total=Count("id"),
-        under_review=Count("id", filter=Q(status__in=Waiver.OPEN_STATUSES) & ~_REPORTS),
+        under_review=Count("id", filter=Waiver.AWAITING_REVIEW),
         determined=Count("id", filter=~Q(determination="")),
         review_waived=Count("id", filter=Q(status=Status.REVIEW_WAIVED)),
         granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
@@ -88,7 +85,7 @@ def headline_counts() -> dict:
 def under_review(limit: int = HOME_LIST_LIMIT) -> list[Waiver]:
     """Waivers MIAO is reviewing now, the nearest review deadline first."""
     return list(
-        public_waivers().open_for_review().exclude(_REPORTS)
+        public_waivers().open_for_review()
         .order_by(F("review_due_date").asc(nulls_last=True), "id")[:limit]
     )
 
