@@ -54,6 +54,28 @@ class UpperCharField(forms.CharField):
         return super().to_python(value).upper()
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no, on/off); anything else is an error, never
+    silently read as true the way a checkbox widget would."""
+
+    TRUE = {"true", "1", "yes", "on"}
+    FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
 class CodePrefixFilter(django_filters.CharFilter):
     field_class = UpperCharField
 
@@ -107,9 +129,7 @@ class WaiverFilterSet(django_filters.FilterSet):
     submitted_before = django_filters.DateFilter(
         method="filter_submitted_before", label="Submitted on or before"
     )
-    open = django_filters.BooleanFilter(
-        method="filter_open", label="Open for review now", widget=forms.CheckboxInput
-    )
+    open = StrictBooleanFilter(method="filter_open", label="Open for review now")
     sort = django_filters.ChoiceFilter(
         choices=list(SORTS.items()), method="filter_sort", label="Sort by", empty_label=None
     )

@@ -329,3 +329,19 @@ def test_query_count_does_not_grow_with_the_result(client, django_assert_max_num
         response = client.get("/waivers/", query)
     assert response.status_code == 200
     assert Waiver.objects.public().count() == 60
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "tru"])
+def test_open_rejects_values_that_are_not_true_or_false(client, catalogue, value):
+    response = client.get("/waivers/", {"open": value})
+    assert response.status_code == 200
+    assert "Enter true or false." in response.content.decode()
+    # The bad parameter is dropped, not read as "open".
+    assert len(listed(response)) == 5
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "TRUE"])
+def test_open_accepts_the_usual_spellings_of_true(client, catalogue, value):
+    assert listed(client.get("/waivers/", {"open": value})) == listed(
+        client.get("/waivers/", {"open": "true"})
+    )
