@@ -5,6 +5,7 @@ import json
 
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -15,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from openapi_spec_validator import validate
 from schemathesis.checks import positive_data_acceptance
 
+from tests import site_data
 from waivers.api.filters import ApiWaiverFilterSet
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,38 @@ def test_live_api_conforms_to_its_schema(case, live_data):
     have their own tests in test_bad_input.py and test_cursor.py.
     """
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+@pytest.mark.parametrize(("path", "path_parameters", "query"), [
+    ("/api/v1/waivers/", {}, {"page_size": 100}),
+    ("/api/v1/waivers/", {}, {"cursor": "*", "page_size": 2}),
+    ("/api/v1/waivers/", {}, {"q": "laser", "fields": "public_id,title"}),
+    ("/api/v1/agencies/", {}, {"has_waivers": "true"}),
+    ("/api/v1/agencies/{code}/", {"code": "097"}, {}),
+    ("/api/v1/agencies/{code}/", {"code": "97AS"}, {}),
+    ("/api/v1/naics/", {}, {"q": "3345"}),
+    ("/api/v1/naics/{code}/", {"code": "334516"}, {}),
+    ("/api/v1/psc/", {}, {"active": "false"}),
+    ("/api/v1/psc/{code}/", {"code": "6640"}, {}),
+    ("/api/v1/stats/", {}, {}),
+    ("/api/v1/stats/", {}, {"psc": "66"}),
+])
+def test_real_responses_match_the_schema(live_data, path, path_parameters, query):
+    operation = live_schema[path]["GET"]
+    case = operation.Case(path_parameters=path_parameters, query=query)
+    response = case.call()
+    assert response.status_code == 200, response.text
+    operation.validate_response(response)
+
+
+def test_every_waiver_type_detail_matches_the_schema(live_data):
+    operation = live_schema["/api/v1/waivers/{public_id}/"]["GET"]
+    for waiver in site_data.every_type().values():
+        response = operation.Case(path_parameters={"public_id": waiver.public_id}).call()
+        assert response.status_code == 200, response.text
+        operation.validate_response(response)
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    """A warning would also fail `check --deploy` (drf-spectacular reports them there)."""
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "s.yaml"))

@@ -6,13 +6,13 @@ sort: a FilterSet sort key, or one of a few field-style aliases.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from waivers.api.selectors import agency_waiver_counts
-from waivers.filters import SORTS, WaiverFilterSet
+from waivers.filters import SORTS, StrictBooleanFilter, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode
 
 # ordering value -> WaiverFilterSet sort key
@@ -27,35 +27,11 @@ CURSOR_ORDERINGS = ("newest", "oldest")
 MAX_LOOKUP_QUERY_LENGTH = 100
 
 
-class StrictBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0); anything else is an error rather than a guess."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in ("true", "1"):
-            return True
-        if text in ("false", "0"):
-            return False
-        raise forms.ValidationError("Enter true or false.", code="invalid")
-
-    def validate(self, value):
-        pass
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
+class BooleanParameter(StrictBooleanFilter, django_filters.BooleanFilter):
+    """The site's strict true/false parsing, known to the schema as a boolean."""
 
 
 class ApiWaiverFilterSet(WaiverFilterSet):
-    # Same filter as the site's; only the parsing is strict (open=maybe is a 400).
-    open = StrictBooleanFilter(
-        method="filter_open", label="Open for review now",
-        help_text="true: only waivers whose MIAO review is still open.",
-    )
     ordering = django_filters.ChoiceFilter(
         choices=[(value, value) for value in ORDERING_ALIASES],
         method="filter_ordering",
@@ -71,6 +47,11 @@ class ApiWaiverFilterSet(WaiverFilterSet):
     def filter_agency(self, queryset, name, value):
         # The site's filter, unchanged; the decorator tells the schema its shape.
         return super().filter_agency(queryset, name, value)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_open(self, queryset, name, value):
+        # The site's filter, unchanged; the decorator tells the schema its type.
+        return super().filter_open(queryset, name, value)
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, through sort_key
@@ -109,7 +90,7 @@ class AgencyFilterSet(django_filters.FilterSet):
         field_name="parent", queryset=Agency.objects.departments(), to_field_name="code",
         label="Department", help_text="Sub-tiers of this department (CGAC code).",
     )
-    has_waivers = StrictBooleanFilter(
+    has_waivers = BooleanParameter(
         method="filter_has_waivers", label="Has waivers",
         help_text="true: only agencies with at least one public waiver.",
     )
@@ -140,7 +121,7 @@ class NaicsFilterSet(django_filters.FilterSet):
         method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
         help_text="Code prefix (e.g. 3345) or words of the title; every word must match.",
     )
-    in_reference = StrictBooleanFilter(
+    in_reference = BooleanParameter(
         label="In the NAICS list",
         help_text="false: codes seen in waiver data but not in the NAICS 2017 list.",
     )
@@ -161,11 +142,11 @@ class PscFilterSet(django_filters.FilterSet):
         method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
         help_text="Code prefix (e.g. 66) or words of the name; every word must match.",
     )
-    active = StrictBooleanFilter(
+    active = BooleanParameter(
         method="filter_active", label="Active",
         help_text="true: current codes only; false: retired codes only.",
     )
-    in_reference = StrictBooleanFilter(
+    in_reference = BooleanParameter(
         label="In the PSC list",
         help_text="false: codes seen in waiver data but not in the PSC list.",
     )

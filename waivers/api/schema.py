@@ -219,6 +219,10 @@ CACHING_HEADERS = {
 }
 
 
+# Objects whose fields a request may narrow with `fields`: none is required.
+SELECTABLE = ("Waiver", "WaiverDetail", "Agency", "AgencyDetail", "Naics", "Psc")
+
+
 def postprocess(result, generator, request, public):
     """Headers on responses, CSV as text, 304 without a body, and empty query
     values allowed (an empty value means the parameter was left out)."""
@@ -242,4 +246,12 @@ def postprocess(result, generator, request, public):
                     }
                 if status == "304":
                     response.pop("content", None)
+    for name in SELECTABLE:
+        component = result.get("components", {}).get("schemas", {}).get(name)
+        if component is not None:
+            component.pop("required", None)
+            component["description"] = (
+                component.get("description", "")
+                + "\n\nEvery field is present unless `fields` chose some."
+            ).strip()
     return result

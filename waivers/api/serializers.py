@@ -153,11 +153,14 @@ class PricePreferenceSerializer(serializers.ModelSerializer):
         max_digits=4, decimal_places=2, read_only=True,
         help_text="Evaluation factor f: 0.20 large business, 0.30 small business, 0.50 DoD",
     )
-    evaluated_foreign_price = serializers.SerializerMethodField(
-        help_text="E = lowest foreign offer × (1 + f), rounded to the cent"
+    evaluated_foreign_price = serializers.DecimalField(
+        max_digits=18, decimal_places=2, read_only=True,
+        source="evaluation.evaluated_foreign_price",
+        help_text="E = lowest foreign offer × (1 + f), rounded to the cent",
     )
-    domestic_is_reasonable = serializers.SerializerMethodField(
-        help_text="True when the lowest domestic offer is at most E (FAR 25.106)"
+    domestic_is_reasonable = serializers.BooleanField(
+        read_only=True, source="evaluation.domestic_is_reasonable",
+        help_text="True when the lowest domestic offer is at most E (FAR 25.106)",
     )
     result = serializers.SerializerMethodField(
         help_text="reasonable (domestic offer ≤ E) or unreasonable (a ground for the waiver)"
@@ -168,12 +171,6 @@ class PricePreferenceSerializer(serializers.ModelSerializer):
         fields = ["lowest_foreign_offer", "lowest_domestic_offer", "domestic_business_size",
                   "is_dod", "factor", "evaluated_foreign_price", "domestic_is_reasonable",
                   "result"]
-
-    def get_evaluated_foreign_price(self, obj) -> Decimal:
-        return str(obj.evaluation.evaluated_foreign_price)
-
-    def get_domestic_is_reasonable(self, obj) -> bool:
-        return obj.evaluation.domestic_is_reasonable
 
     def get_result(self, obj) -> str:
         return "reasonable" if obj.evaluation.domestic_is_reasonable else "unreasonable"
@@ -231,8 +228,6 @@ class WaiverDetailSerializer(WaiverSerializer):
         allow_null=True, help_text="Urgent requirements reports: the report"
     )
     history = HistoryEntrySerializer(many=True, help_text="Public status history, oldest first")
-
-    DETAIL_FIELDS = ("price_preference", "jones_act", "urgent_report", "history")
 
     def to_representation(self, waiver: Waiver) -> dict:
         row = self.base_row(waiver)
