@@ -88,7 +88,7 @@ WAIVER_FILTER_PARAMS = [
         description="PSC code or category prefix (66 = all codes 66…).",
     ),
     OpenApiParameter("open", bool, description="true: only waivers whose MIAO review is "
-                     "still open (submitted or in review)."),
+                     "still open (submitted or in review; urgent reports never are)."),
     OpenApiParameter("submitted_after", OpenApiTypes.DATE,
                      description="Submitted on or after this day (YYYY-MM-DD, site time zone)."),
     OpenApiParameter("submitted_before", OpenApiTypes.DATE,
