@@ -1,6 +1,5 @@
 """Load departments and sub-tier agencies from the USAspending reference CSV."""
 
-import csv
 import re
 from pathlib import Path
 
@@ -8,7 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from agencies.models import Agency
-from waivers.importers.report import ImportReport, UnreadableFile
+from waivers.importers.report import ImportReport, read_csv_rows
 
 _DEPARTMENT_CODE = re.compile(r"^\d{3}$")
 _SUBTIER_CODE = re.compile(r"^[0-9A-Z]{4}$")
@@ -16,18 +15,6 @@ COLUMNS = {
     "department_code", "department_name", "department_abbreviation",
     "subtier_code", "subtier_name", "subtier_abbreviation",
 }
-
-
-def _read_rows(path: Path) -> list[dict]:
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = COLUMNS - set(reader.fieldnames or [])
-            if missing:
-                raise UnreadableFile(f"{path} lacks the columns {', '.join(sorted(missing))}.")
-            return list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UnreadableFile(f"{path} cannot be read: {exc}") from exc
 
 
 def _unique_slug(base: str, code: str, taken: set[str]) -> str:
@@ -40,7 +27,7 @@ def _unique_slug(base: str, code: str, taken: set[str]) -> str:
 
 def load_agencies(path: Path) -> ImportReport:
     report = ImportReport("agencies")
-    rows = _read_rows(path)
+    rows = read_csv_rows(path, COLUMNS)
     departments: dict[str, dict] = {}
     subtiers: list[dict] = []
     for line, row in enumerate(rows, start=2):

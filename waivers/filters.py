@@ -145,7 +145,8 @@ class WaiverFilterSet(django_filters.FilterSet):
         # Compare the foreign-key column itself (no join), served by the
         # varchar_pattern_ops indexes on waiver.naics_id / waiver.psc_id.
         column = ExpressionWrapper(F(name), output_field=CharField())
-        return queryset.alias(**{f"{name}_text": column}).filter(**{f"{name}_text__startswith": value})
+        alias = f"{name}_text"
+        return queryset.alias(**{alias: column}).filter(**{f"{alias}__startswith": value})
 
     def filter_decision(self, queryset, name, value):
         condition = Q()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from waivers import scope
-from waivers.models import ReviewQueueItem, Waiver
+from waivers.models import ReviewQueueItem
 
 from .base import NotFoundInsteadOfRedirect, ReadOnlyAdmin
 from .filters import AgencyFilter, OverdueFilter

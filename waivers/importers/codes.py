@@ -1,29 +1,16 @@
 """Load the NAICS and PSC reference lists."""
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
 
 from django.db import transaction
 
-from waivers.importers.report import ImportReport, UnreadableFile
+from waivers.importers.report import ImportReport, read_csv_rows
 from waivers.models import NaicsCode, PscCode
 
 _NAICS = re.compile(r"^\d{6}$")
 _PSC = re.compile(r"^[A-Z0-9]{1,4}$")
-
-
-def _rows(path: Path, columns: set[str]) -> list[dict]:
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = columns - set(reader.fieldnames or [])
-            if missing:
-                raise UnreadableFile(f"{path} lacks the columns {', '.join(sorted(missing))}.")
-            return list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UnreadableFile(f"{path} cannot be read: {exc}") from exc
 
 
 def _parse_us_date(value: str) -> dt.date | None:
@@ -42,7 +29,7 @@ def load_naics(path: Path) -> ImportReport:
     report = ImportReport("NAICS codes")
     known = set(NaicsCode.objects.values_list("code", flat=True))
     objs = {}
-    for line, row in enumerate(_rows(path, {"code", "title"}), start=2):
+    for line, row in enumerate(read_csv_rows(path, {"code", "title"}), start=2):
         report.read += 1
         code = row["code"].strip()
         if not _NAICS.match(code):
@@ -66,7 +53,7 @@ def load_psc(path: Path) -> ImportReport:
     known = set(PscCode.objects.values_list("code", flat=True))
     objs = {}
     columns = {"code", "name", "full_name", "start_date", "end_date"}
-    for line, row in enumerate(_rows(path, columns), start=2):
+    for line, row in enumerate(read_csv_rows(path, columns), start=2):
         report.read += 1
         code = row["code"].strip().upper()
         if not _PSC.match(code):

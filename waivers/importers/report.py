@@ -1,8 +1,23 @@
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class UnreadableFile(Exception):
     """The file cannot be read or parsed at all; nothing was written."""
+
+
+def read_csv_rows(path: Path, columns: set[str]) -> list[dict]:
+    """Every row of a CSV file that must have `columns`, or UnreadableFile."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = columns - set(reader.fieldnames or [])
+            if missing:
+                raise UnreadableFile(f"{path} lacks the columns {', '.join(sorted(missing))}.")
+            return list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UnreadableFile(f"{path} cannot be read: {exc}") from exc
 
 
 @dataclass

@@ -18,7 +18,9 @@ class NaicsCode(TimeStampedModel):
         verbose_name = "NAICS code"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(name="naics_code_six_digits", condition=Q(code__regex=r"^\d{6}$")),
+            models.CheckConstraint(
+                name="naics_code_six_digits", condition=Q(code__regex=r"^\d{6}$")
+            ),
         ]
         indexes = [
             # Prefix lookups (naics=33, naics=3345): LIKE 'prefix%' without pg_trgm.

@@ -113,10 +113,13 @@ class JonesActDetail(TimeStampedModel):
         verbose_name = "Jones Act detail"
         constraints = [
             models.CheckConstraint(
-                name="jones_act_window_ordered", condition=Q(window_end__gte=models.F("window_start"))
+                name="jones_act_window_ordered",
+                condition=Q(window_end__gte=models.F("window_start")),
             ),
             # One extension of at most 10 days.
-            models.CheckConstraint(name="jones_act_extension_max_10", condition=Q(extension_days__lte=10)),
+            models.CheckConstraint(
+                name="jones_act_extension_max_10", condition=Q(extension_days__lte=10)
+            ),
             # Up to 10 days at first.
             models.CheckConstraint(
                 name="jones_act_valid_days_max_10",

@@ -63,7 +63,9 @@ class Waiver(TimeStampedModel):
 
     class Determination(models.TextChoices):
         CONSISTENT = "consistent", "Consistent with policy"
-        CONDITIONALLY_CONSISTENT = "conditionally_consistent", "Conditionally consistent with policy"
+        CONDITIONALLY_CONSISTENT = (
+            "conditionally_consistent", "Conditionally consistent with policy"
+        )
         INCONSISTENT = "inconsistent", "Inconsistent with policy"
 
     class FinalDecision(models.TextChoices):
@@ -155,7 +157,9 @@ class Waiver(TimeStampedModel):
     )
     procurement_title = models.CharField(max_length=500, blank=True)
     summary = models.TextField("summary of procurement", blank=True)
-    procurement_stage = models.CharField(max_length=20, choices=ProcurementStage.choices, blank=True)
+    procurement_stage = models.CharField(
+        max_length=20, choices=ProcurementStage.choices, blank=True
+    )
     sources_sought = models.BooleanField("sources sought or RFI issued", null=True, blank=True)
     piids = ArrayField(
         models.CharField(max_length=50), default=list, blank=True,
@@ -165,7 +169,9 @@ class Waiver(TimeStampedModel):
     price_preference_included = models.BooleanField(
         "solicitation announces a price preference", null=True, blank=True
     )
-    coverage = models.CharField("waiver coverage", max_length=20, choices=Coverage.choices, blank=True)
+    coverage = models.CharField(
+        "waiver coverage", max_length=20, choices=Coverage.choices, blank=True
+    )
     rationale = models.TextField("waiver rationale summary", blank=True)
     expected_duration = models.CharField(
         "expected maximum duration", max_length=20, choices=Duration.choices, blank=True
