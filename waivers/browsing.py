@@ -15,7 +15,7 @@ from django.http import HttpRequest, QueryDict
 
 from waivers.caching import CachedCountPaginator
 from waivers.filters import SORTS, WaiverFilterSet
-from waivers.selectors.facets import Facet, facet_counts
+from waivers.selectors.facets import Facet, facet_counts, facets_key
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -63,6 +63,9 @@ class BrowseResult:
     filter_query: str = ""
     # Link that drops every unusable parameter.
     without_problems_url: str = ""
+    # Cache key of the rendered filter column (a long list of agencies and
+    # countries): the facets' key plus the raw parameters the form echoes.
+    facets_fragment_key: str = ""
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
@@ -188,6 +191,9 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         page_size=page_size,
         sort=filterset.sort_key,
         facets=facet_counts(filterset),
+        facets_fragment_key=facets_key(filterset) + "|" + repr(sorted(
+            (name, request.GET.getlist(name)) for name in request.GET if name not in PAGING_PARAMS
+        )),
         chips=chips,
         problems=problems,
         notices=notices,

@@ -42,7 +42,6 @@ import django
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
@@ -436,7 +435,7 @@ def measure_export(options: Options) -> dict:
     out.update(result)
     out["http_status"] = result["status"]
     out["status"] = "ok"
-    out["sql_floor"] = _export_sql_floor()
+    out["sql_floor"] = _export_sql_floor(path)
     return out
 
 
@@ -464,24 +463,36 @@ def _export_in_process(path: str) -> dict:
     }
 
 
-def _export_sql_floor() -> dict:
-    """The export's SELECT (same queryset as the view) read raw through a
-    psycopg server-side cursor."""
-    from waivers.filters import WaiverFilterSet
+def _export_sql(path: str) -> str | None:
+    """The SELECT the export view streams from, captured while it starts
+    (only its first chunk is read)."""
+    client = Client()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if response.streaming:
+            chunks = iter(response.streaming_content)
+            next(chunks, None)
+            next(chunks, None)
+        response.close()
+    selects = [
+        q["sql"] for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and "waivers_waiver" in q["sql"]
+    ]
+    return max(selects, key=len) if selects else None
 
-    try:
-        from waivers.exports import export_queryset
-    except ImportError:
-        return {"status": "missing", "reason": "waivers.exports.export_queryset not found"}
-    queryset = export_queryset(WaiverFilterSet(QueryDict(""), queryset=Waiver.objects.public()).qs)
-    sql, params = queryset.query.sql_with_params()
+
+def _export_sql_floor(path: str) -> dict:
+    """The export's own SELECT, read raw through a psycopg server-side cursor."""
+    sql = _export_sql(path)
+    if sql is None:
+        return {"status": "missing", "reason": "could not capture the export's SELECT"}
     connection.ensure_connection()
     rows = 0
     with transaction.atomic():
         started = time.perf_counter()
         with connection.connection.cursor(name="bench_export_floor") as cursor:
             cursor.itersize = 2000
-            cursor.execute(sql, params)
+            cursor.execute(sql)
             for _ in cursor:
                 rows += 1
         seconds = time.perf_counter() - started

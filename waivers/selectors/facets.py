@@ -199,12 +199,17 @@ def facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
     under the data version (waivers.caching), keyed by the filtered rows and
     the selected values."""
     filterset.is_valid()
+    return caching.cached(facets_key(filterset), lambda: _facet_counts(filterset))
+
+
+def facets_key(filterset: WaiverFilterSet) -> str:
+    """The cache key of a search's facets: the data version, the filtered rows
+    and the selected values. Call after the filterset was validated."""
     selected = sorted(
         (name, repr(sorted(_selected(filterset, name))))
         for name in filterset.form.cleaned_data if name != "sort"
     )
-    key = caching.queryset_key("facets", filterset.qs, repr(selected))
-    return caching.cached(key, lambda: _facet_counts(filterset))
+    return caching.queryset_key("facets", filterset.qs, repr(selected))
 
 
 def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
