@@ -28,7 +28,8 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the site with the benchmark settings."""
 
-    def __init__(self, *, database_url: str, workers: int = 2, cwd: Path):
+    def __init__(self, *, database_url: str, workers: int = 2, cwd: Path,
+                 cache_url: str | None = None):
         self.port = free_port()
         self.workers = workers
         self.env = {
@@ -36,6 +37,8 @@ class Server:
             "DJANGO_SETTINGS_MODULE": "waivers.bench.settings",
             "DATABASE_URL": database_url,
         }
+        if cache_url:  # e.g. redis://: one cache shared by both workers, as deployed
+            self.env["CACHE_URL"] = cache_url
         self.cwd = cwd
         self.process: subprocess.Popen | None = None
 
@@ -104,6 +107,32 @@ class LoadResult:
             "p99_ms": round(percentile(self.latencies_ms, 99), 2),
             "requests_by_kind": self.by_kind,
         }
+
+
+def warm_up(port: int, mix: list[tuple[str, float, list[str]]], threads: int = 2) -> dict:
+    """Request every URL of the mix once (two at a time, one per worker) so the
+    measured minute sees the caches as a running site has them."""
+    urls = [url for _, _, pool in mix for url in pool]
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    started = time.monotonic()
+
+    def work(part: list[str]) -> None:
+        for url in part:
+            try:
+                status, _ = get(port, url, timeout=600)
+            except OSError:
+                status = 0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    workers = [threading.Thread(target=work, args=(urls[i::threads],)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {"requests": len(urls), "seconds": round(time.monotonic() - started, 1),
+            "statuses": statuses}
 
 
 def run_load(port: int, mix: list[tuple[str, float, list[str]]], *, clients: int = 20,

@@ -67,6 +67,10 @@ GROWTH_LIMIT = 2.0  # p95 at the largest size within 2x its value at 10,000
 FLOOR_FACTOR, FLOOR_SLACK_MS = 3.0, 10.0  # page p95 <= 3 x SQL floor p95 + 10 ms
 CSV_MIN_ROWS_PER_SECOND = 50_000
 CSV_MAX_PEAK_MB = 200
+_DECLARE = re.compile(
+    r'^\s*DECLARE\s+"?[^"\s]+"?\s+(?:NO\s+)?(?:SCROLL\s+)?CURSOR\s+'
+    r"(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.IGNORECASE,
+)
 _SKIP_SQL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|SET )", re.I)
 BENCH_OVERRIDES = {
     "DEBUG": False,
@@ -105,6 +109,8 @@ class Options:
     load_seconds: float = 60
     load_clients: int = 20
     load: bool = True
+    load_cache_url: str | None = None  # default: CACHE_URL of the environment, else locmem
+    load_warmup: bool = True
     import_records: int = 2000
     export_in_process: bool = False
     seed: int = BENCH_SEED
@@ -474,9 +480,11 @@ def _export_sql(path: str) -> str | None:
             next(chunks, None)
             next(chunks, None)
         response.close()
+    # A streamed queryset runs as DECLARE <cursor> ... FOR <select>: keep the SELECT.
+    statements = [_DECLARE.sub("", q["sql"]) for q in captured.captured_queries]
     selects = [
-        q["sql"] for q in captured.captured_queries
-        if q["sql"].lstrip().upper().startswith("SELECT") and "waivers_waiver" in q["sql"]
+        sql for sql in statements
+        if sql.lstrip().upper().startswith("SELECT") and "waivers_waiver" in sql
     ]
     return max(selects, key=len) if selects else None
 
@@ -669,6 +677,7 @@ def run(options: Options, *, force: bool = False) -> Report:
             "cold_reps": options.cold_reps or options.reps,
             "load_seconds": options.load_seconds, "load_clients": options.load_clients,
             "import_records": options.import_records, "seed": options.seed,
+            "load_cache_url": options.load_cache_url, "load_warmup": options.load_warmup,
         },
         "method": __doc__,
         "sizes": [],
@@ -718,16 +727,20 @@ def run(options: Options, *, force: bool = False) -> Report:
 
 
 def run_load_test(probes: list[Probe], options: Options) -> dict:
-    from waivers.bench.load import Server, run_load
+    from waivers.bench.load import Server, run_load, warm_up
 
     mix = load_mix(probes)
     if not mix:
         return {"status": "missing", "reason": "no page to request"}
+    cache_url = options.load_cache_url or os.environ.get("CACHE_URL") or "locmem://"
     try:
-        with Server(database_url=_database_url(), workers=2, cwd=settings.BASE_DIR) as server:
+        with Server(database_url=_database_url(), workers=2, cwd=settings.BASE_DIR,
+                    cache_url=cache_url) as server:
+            warm = warm_up(server.port, mix) if options.load_warmup else None
             result = run_load(server.port, mix, clients=options.load_clients,
                               seconds=options.load_seconds, seed=options.seed)
     except RuntimeError as exc:
         return {"status": "error", "reason": str(exc)}
     return {"status": "ok", "server": "gunicorn, 2 sync workers, loopback",
+            "cache": cache_url.split("://")[0], "warm_up": warm,
             "mix": {kind: weight for kind, weight, _ in mix}, **result.summary()}

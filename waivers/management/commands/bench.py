@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-load", action="store_true", help="Skip the gunicorn load test.")
         parser.add_argument("--load-seconds", type=float, default=60)
         parser.add_argument("--load-clients", type=int, default=20)
+        parser.add_argument("--load-cache-url", default=None,
+                            help="CACHE_URL of the load-test server, e.g. "
+                            "redis://127.0.0.1:6379/15 (one cache for both workers; default: "
+                            "this environment's CACHE_URL).")
+        parser.add_argument("--no-load-warmup", action="store_true",
+                            help="Start the load test with cold caches.")
         parser.add_argument("--import-records", type=int, default=2000)
         parser.add_argument("--export-in-process", action="store_true",
                             help="Measure the CSV export in this process (tracemalloc) instead "
@@ -57,7 +63,8 @@ class Command(BaseCommand):
             load=not o["no_load"], load_seconds=o["load_seconds"],
             load_clients=o["load_clients"], import_records=o["import_records"],
             export_in_process=o["export_in_process"], seed=o["seed"], out=o["out"],
-            cold_reps=o["cold_reps"],
+            cold_reps=o["cold_reps"], load_cache_url=o["load_cache_url"],
+            load_warmup=not o["no_load_warmup"],
             log=lambda line: (self.stdout.write(line), self.stdout.flush()),
         )
         try:
