@@ -40,6 +40,7 @@ URL = "/api/v1/waivers/"
     ({"format": "xml"}, ["format"]),
     ({"naics": "abc", "submitted_after": "2022-13-01", "ordering": "x", "page": "abc",
       "fields": "nope"}, ["naics", "submitted_after", "ordering", "page", "fields"]),
+    ({"naics": "abc", "cursor": "not-a-cursor"}, ["naics", "cursor"]),
 ])
 def test_bad_parameters_are_named_in_a_400(client, params, names):
     assert set(errors(client.get(URL, params))) == set(names)

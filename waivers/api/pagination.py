@@ -112,8 +112,8 @@ def encode_cursor(sort_key: str, submitted_at: dt.datetime, pk: int) -> str:
     return signing.dumps([sort_key, submitted_at.isoformat(), pk], salt=CURSOR_SALT)
 
 
-def decode_cursor(token: str, sort_key: str) -> tuple[dt.datetime, int]:
-    """The position in a cursor, or a 400 naming `cursor`."""
+def _read_cursor(token: str) -> tuple[str, dt.datetime, int]:
+    """The ordering and position a cursor holds, or a 400 naming `cursor`."""
     invalid = ValidationError({"cursor": [
         "This cursor is not valid. Start a walk with cursor=* and follow each "
         "response's `next` link unchanged."
@@ -125,6 +125,19 @@ def decode_cursor(token: str, sort_key: str) -> tuple[dt.datetime, int]:
         raise invalid from None
     if not isinstance(pk, int) or position.tzinfo is None:
         raise invalid
+    return key, position, pk
+
+
+def check_cursor(request) -> None:
+    """Validate a cursor up front, so a 400 names it beside other bad parameters."""
+    token = request.query_params.get("cursor", "")
+    if token not in ("", CURSOR_START):
+        _read_cursor(token)
+
+
+def decode_cursor(token: str, sort_key: str) -> tuple[dt.datetime, int]:
+    """The position in a cursor, or a 400 naming `cursor`."""
+    key, position, pk = _read_cursor(token)
     if key != sort_key:
         raise ValidationError({"cursor": [
             f"This cursor belongs to ordering={key}; keep the same ordering for the whole walk."

@@ -21,7 +21,12 @@ from waivers.api.authentication import ApiKeyAuthentication
 from waivers.api.conditional import apply_caching, data_last_modified
 from waivers.api.exceptions import api_exception_handler
 from waivers.api.filters import AgencyFilterSet, ApiWaiverFilterSet, NaicsFilterSet, PscFilterSet
-from waivers.api.pagination import PagePagination, WaiverPagination, clean_page_params
+from waivers.api.pagination import (
+    PagePagination,
+    WaiverPagination,
+    check_cursor,
+    clean_page_params,
+)
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
 from waivers.api.selectors import agency_waiver_counts
 from waivers.api.serializers import (
@@ -165,6 +170,7 @@ class CsvListMixin:
         if filterset is not None and not filterset.is_valid():
             errors.update({name: list(messages) for name, messages in filterset.errors.items()})
         for check in (lambda: clean_page_params(self.request),
+                      lambda: check_cursor(self.request),
                       lambda: self.chosen_fields(self.get_serializer_class())):
             try:
                 check()
