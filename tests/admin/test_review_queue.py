@@ -9,6 +9,7 @@ from django.utils import timezone
 from tests.admin.conftest import AGENCY_A, AGENCY_B, make_draft
 from tests.factories import agency, post
 from waivers import services
+from waivers.models import Waiver
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/waivers/reviewqueueitem/"
@@ -26,7 +27,12 @@ def queue_waivers(db):
     done = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Done"),
                 to="reviewed")
     draft = make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Draft")
-    return {"old": old, "recent": recent, "reviewing": reviewing, "done": done, "draft": draft}
+    test_record = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="asdf"),
+                       at=now - dt.timedelta(days=50))
+    # As the importer flags obvious test data.
+    Waiver.objects.filter(pk=test_record.pk).update(is_test_record=True)
+    return {"old": old, "recent": recent, "reviewing": reviewing, "done": done, "draft": draft,
+            "test_record": test_record}
 
 
 def titles(response):

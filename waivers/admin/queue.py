@@ -33,10 +33,10 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         queryset = scope.visible_waivers(request.user, super().get_queryset(request))
-        return queryset.open_for_review()
+        # Imported records flagged as test data are nobody's work.
+        return queryset.open_for_review().filter(is_test_record=False)
 
     def get_ordering(self, request):
-        # Soonest due first; urgent reports (no review clock) last.
         return (F("review_due_date").asc(nulls_last=True), "submitted_at", "pk")
 
     @admin.display(description="waiver", ordering="public_id")
