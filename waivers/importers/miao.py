@@ -707,25 +707,20 @@ def _country_code(value: Any) -> str | None:
 # --- writing -------------------------------------------------------------------------
 
 
-def _ensure_naics(code: str, title: str, notes: _Notes) -> str:
-    naics = NaicsCode.objects.filter(code=code).first()
-    if naics is None:
-        naics = NaicsCode(code=code, title=title[:255], in_reference=False)
-        naics.full_clean()
-        naics.save()
-    if not naics.in_reference:
-        notes.warn(f"NAICS code {code} is not in the NAICS reference list; kept, marked as such")
-    return code
-
-
-def _ensure_psc(code: str, name: str, notes: _Notes) -> str:
-    psc = PscCode.objects.filter(code=code).first()
-    if psc is None:
-        psc = PscCode(code=code, name=name[:255], in_reference=False)
-        psc.full_clean()
-        psc.save()
-    if not psc.in_reference:
-        notes.warn(f"PSC code {code} is not in the PSC reference list; kept, marked as such")
+def _ensure_code(model, code: str, name: str, notes: _Notes) -> str:
+    """A NAICS or PSC code from waiver data: kept (marked not in the reference
+    list) when the list lacks it, and reported."""
+    label = model._meta.verbose_name.removesuffix(" code")
+    name_field = "title" if model is NaicsCode else "name"
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        row = model(code=code, in_reference=False, **{name_field: name[:255]})
+        row.full_clean()
+        row.save()
+    if not row.in_reference:
+        notes.warn(
+            f"{label} code {code} is not in the {label} reference list; kept, marked as such"
+        )
     return code
 
 
@@ -784,8 +779,8 @@ def _write(n: Normalised, notes: _Notes) -> tuple[str, int]:
     """Create or update one waiver; returns ("created" | "updated" | "unchanged", pk)."""
     fields = dict(n.fields)
     fields.update(
-        naics_id=_ensure_naics(*n.naics, notes) if n.naics else None,
-        psc_id=_ensure_psc(*n.psc, notes) if n.psc else None,
+        naics_id=_ensure_code(NaicsCode, *n.naics, notes) if n.naics else None,
+        psc_id=_ensure_code(PscCode, *n.psc, notes) if n.psc else None,
         is_test_record=n.test_reason is not None,
         source_created_at=n.created,
         source_modified_at=n.modified,
