@@ -1,5 +1,6 @@
 """One definition of a waiver as exported: the CSV and JSON downloads of a
-search, and (later) the API, share the column names and values below.
+search and the API share the column names and values below. The CSV is
+written by PostgreSQL itself (see copy_csv), from the same values.
 
 Only public fields of `Waiver` and its public relations (agencies, NAICS,
 PSC) appear; nothing from `WaiverInternal` is read. Column names are a public
@@ -12,15 +13,19 @@ CSV, lists (PIIDs, countries) are joined with ";", a missing value is empty;
 in the JSON they are arrays and a missing value is null.
 """
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
+from django.db.models import Expression, F, Func, TextField, Value
+from django.db.models.functions import Coalesce
 
 from waivers.models import Waiver
 
-# Rows fetched per database round trip while streaming (a few MB at most).
+# Rows fetched per database round trip (JSON), or handed on in one block (CSV),
+# while streaming: a few MB at most.
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = ";"
 
@@ -123,25 +128,6 @@ def waiver_row(waiver: Waiver, absolute_url: Callable[[str], str]) -> dict:
     return row
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-class _Echo:
-    """A file-like object whose write() hands back the line csv.writer built."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 # What export_rows() reads: the same values as waiver_row(), fetched as plain
 # tuples. Building rows from tuples instead of model instances (with four
 # joined relations each) is several times faster on large exports.
@@ -156,13 +142,13 @@ _VALUE_FIELDS = (
     "determination_conditions", "determination_explanation", "determined_at",
     "final_decision", "final_decision_date", "withdrawn_at",
 )
-_URL_PLACEHOLDER = "__public_id__"
+PUBLIC_ID_PLACEHOLDER = "__public_id__"
 
 
 def export_rows(queryset, absolute_url: Callable[[str], str]) -> Iterator[dict]:
     """waiver_row() of every waiver in the queryset (same keys and values),
     built from plain values fetched in chunks."""
-    url = absolute_url(Waiver(public_id=_URL_PLACEHOLDER).get_absolute_url())
+    url = absolute_url(Waiver(public_id=PUBLIC_ID_PLACEHOLDER).get_absolute_url())
     values = queryset.values_list(*_VALUE_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     for (
         public_id, waiver_type, status, title, summary, rationale,
@@ -175,7 +161,7 @@ def export_rows(queryset, absolute_url: Callable[[str], str]) -> Iterator[dict]:
     ) in values:
         yield {
             "public_id": public_id,
-            "url": url.replace(_URL_PLACEHOLDER, public_id),
+            "url": url.replace(PUBLIC_ID_PLACEHOLDER, public_id),
             "type": waiver_type,
             "status": status,
             "title": title,
@@ -211,16 +197,6 @@ def export_rows(queryset, absolute_url: Callable[[str], str]) -> Iterator[dict]:
         }
 
 
-def stream_csv(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:
-    """CSV lines (header first) for every waiver in the queryset, fetched in chunks."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(FIELD_NAMES)
-    for row in export_rows(queryset, absolute_url):
-        values = [row[name] for name in FIELD_NAMES]
-        # Most values are already text; convert only the others.
-        yield writer.writerow([v if type(v) is str else _csv_value(v) for v in values])
-
-
 def stream_json(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:
     """A JSON array of row objects, produced piece by piece."""
     yield "["
@@ -229,3 +205,153 @@ def stream_json(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:
         yield separator + json.dumps(row, cls=DjangoJSONEncoder)
         separator = ",\n"
     yield "\n]\n"
+
+
+# --- CSV written by PostgreSQL ------------------------------------------------
+# The CSV download is produced by the database itself: `COPY (<the export's
+# SELECT>) TO STDOUT (FORMAT csv)`, streamed to the client row block by row
+# block. Building 34 cells a row in Python bounded the export at about 20,000
+# rows/s; COPY leaves Python only the handing on of bytes. The SELECT is the
+# filtered queryset itself (its WHERE, joins and ORDER BY are the ORM's), with
+# every column below written as SQL giving the same text as `waiver_row()`
+# in a CSV cell. Empty text is made NULL because COPY quotes an empty string
+# ("") but writes NULL as nothing, which is what Python's csv module writes.
+
+
+class _Cell(Func):
+    """A column's text exactly as the CSV cell shows it."""
+
+    output_field = TextField()
+
+
+class _Text(_Cell):
+    template = "NULLIF(%(expressions)s, '')"
+
+
+class _Boolean(_Cell):
+    """true/false; NULL (not stated) stays an empty cell."""
+
+    template = "CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' END"
+
+
+class _List(_Cell):
+    """Array items joined with LIST_SEPARATOR; an empty array is an empty cell."""
+
+    template = "NULLIF(array_to_string(%(expressions)s), '')"
+
+
+class _Date(_Cell):
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+
+
+class _Timestamp(_Cell):
+    """What Python's isoformat() writes for the UTC datetime Django reads,
+    e.g. 2024-03-05T14:30:00+00:00, with .ffffff only when the microseconds
+    are not zero (the date and time parts hold no other ".000000")."""
+
+    template = (
+        "replace(to_char((%(expressions)s) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), '.000000+', '+')"
+    )
+
+
+class _Concat(_Cell):
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+
+
+def address(url: str) -> _Concat:
+    """Each row's absolute address, from `url`: the address of a row whose
+    public_id is PUBLIC_ID_PLACEHOLDER. Its two parts go to the database as
+    parameters (they hold the request's host name)."""
+    prefix, suffix = url.split(PUBLIC_ID_PLACEHOLDER)
+    return _Concat(Value(prefix), F("public_id"), Value(suffix))
+
+
+def timestamp_cell(field: str) -> _Timestamp:
+    return _Timestamp(F(field))
+
+
+def csv_columns(absolute_url: Callable[[str], str]) -> dict[str, Expression]:
+    """The export's columns (FIELD_NAMES, in order) as SQL expressions giving
+    the text of each CSV cell: the same values as waiver_row()."""
+    return {
+        "public_id": _Text(F("public_id")),
+        "url": address(absolute_url(Waiver(public_id=PUBLIC_ID_PLACEHOLDER).get_absolute_url())),
+        "type": _Text(F("waiver_type")),
+        "status": _Text(F("status")),
+        "title": _Text(F("procurement_title")),
+        "summary": _Text(F("summary")),
+        "rationale": _Text(F("rationale")),
+        "contracting_agency_code": _Text(F("contracting_agency__code")),
+        "contracting_agency_name": _Text(F("contracting_agency__name")),
+        "contracting_department_code": _Text(F("contracting_agency__parent__code")),
+        "contracting_department_name": _Text(F("contracting_agency__parent__name")),
+        "funding_agency_code": _Text(F("funding_agency__code")),
+        "funding_agency_name": _Text(F("funding_agency__name")),
+        "naics_code": _Text(F("naics_id")),
+        "naics_title": _Text(F("naics__title")),
+        "psc_code": _Text(F("psc_id")),
+        "psc_name": Coalesce(
+            _Text(F("psc__full_name")), _Text(F("psc__name")), output_field=TextField()
+        ),
+        "stage": _Text(F("procurement_stage")),
+        "coverage": _Text(F("coverage")),
+        "duration": _Text(F("expected_duration")),
+        "sources_sought": _Boolean(F("sources_sought")),
+        "price_preference_included": _Boolean(F("price_preference_included")),
+        "piids": _List(F("piids"), Value(LIST_SEPARATOR)),
+        "solicitation_id": _Text(F("solicitation_id")),
+        "countries": _List(F("countries"), Value(LIST_SEPARATOR)),
+        "submitted_at": timestamp_cell("submitted_at"),
+        "review_due_date": _Date(F("review_due_date")),
+        "determination": _Text(F("determination")),
+        "conditions": _Text(F("determination_conditions")),
+        "explanation": _Text(F("determination_explanation")),
+        "determined_at": timestamp_cell("determined_at"),
+        "final_decision": _Text(F("final_decision")),
+        "final_decision_date": _Date(F("final_decision_date")),
+        "withdrawn_at": timestamp_cell("withdrawn_at"),
+    }
+
+
+_CRLF = b"\r\n"
+
+
+def copy_csv(queryset, columns: dict[str, Expression]) -> Iterator[bytes]:
+    """CSV (header first, then one row per object of the queryset, in its
+    order) written by PostgreSQL's COPY, in blocks of CHUNK_SIZE rows.
+
+    Rows end in CR LF as Python's csv module (and RFC 4180) write them: COPY
+    ends a row in LF, and libpq hands COPY data over one whole row at a time,
+    so the last byte of each piece is that LF (a line break inside a quoted
+    value is left as it is). The connection is busy until the
+    generator ends; closing it early (the client went away) cancels the COPY
+    and leaves the connection usable.
+    """
+    yield ",".join(columns).encode() + _CRLF
+    aliases = {f"export_{name}": expression for name, expression in columns.items()}
+    select = queryset.annotate(**aliases).values_list(*aliases)
+    connection = connections[select.db]
+    try:
+        sql, params = select.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return  # the ORM already knows nothing matches
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        # COPY takes no bind parameters: psycopg merges them into the
+        # statement, quoted by its own adapters (never by string formatting).
+        statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
+        with cursor.copy(statement) as copy:
+            rows = []
+            for row in copy:
+                rows.append(row[:-1])  # a memoryview: no copy of the row
+                if len(rows) == CHUNK_SIZE:
+                    yield _CRLF.join(rows) + _CRLF
+                    rows = []
+            if rows:
+                yield _CRLF.join(rows) + _CRLF
+
+
+def stream_csv(queryset, absolute_url: Callable[[str], str]) -> Iterator[bytes]:
+    """The CSV download of a search: every waiver in the queryset."""
+    return copy_csv(queryset, csv_columns(absolute_url))

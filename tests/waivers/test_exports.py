@@ -1,12 +1,17 @@
 """/waivers/export.csv and /waivers/export.json: the current search, streamed."""
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, transaction
+from psycopg.pq import TransactionStatus
 
+from tests.factories import WaiverFactory, agency, post
 from tests.waivers.search_catalogue import (
     DRAFT_TITLE,
     SECRET,
@@ -14,8 +19,11 @@ from tests.waivers.search_catalogue import (
     build_catalogue,
     bulk_waivers,
 )
-from waivers.exports import FIELD_NAMES, waiver_row
-from waivers.models import Waiver
+from waivers import services
+from waivers.exports import FIELD_NAMES, csv_columns, export_queryset, stream_csv, waiver_row
+from waivers.filters import PUBLIC_STATUSES
+from waivers.models import NaicsCode, PscCode, Waiver
+from waivers.views.browse import export_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +80,10 @@ def test_every_row_serialises_in_the_documented_order(catalogue):
     {"q": "laser"},
     {"country": "JP", "status": "decided"},
     {"open": "true", "sort": "oldest"},
+    {"q": "laser", "sort": "title"},
+    {"sort": "agency"},
+    {"sort": "deadline"},
+    {"q": "valves OR laser OR hull", "sort": "relevance"},
 ])
 def test_rows_are_the_filtered_search_in_its_order(client, catalogue, params):
     page = client.get("/waivers/", {**params, "page_size": "100"})
@@ -162,13 +174,214 @@ def test_query_count_does_not_grow_with_the_export(client, django_assert_max_num
     with django_assert_max_num_queries(4) as small:
         assert len(body(client.get(url, {"agency": "013"}))) > 0
     bulk_waivers(55, start="2024-01-01")
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
         text = body(client.get(url, {"agency": "013"}))
     assert text.count("/waivers/MIA-") == 60
     assert Waiver.objects.public().count() == 60
+    if url.endswith(".csv"):  # the rows are one COPY statement
+        copies = [q["sql"] for q in large.captured_queries if q["sql"].startswith("COPY ")]
+        assert len(copies) == 1
 
 
 def test_every_column_is_documented():
     documented = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text()
     for name in FIELD_NAMES:
         assert f"| `{name}` |" in documented
+
+
+# --- the CSV written by PostgreSQL: the same cells as waiver_row() ------------
+
+def reference_cell(value) -> str:
+    """A waiver_row() value as a CSV cell: the documented format."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    return str(value)
+
+
+def reference_rows() -> list[list[str]]:
+    """Every public waiver, newest first, as waiver_row() gives it."""
+    waivers = export_queryset(Waiver.objects.public()).order_by("-submitted_at", "-id")
+    rows = [waiver_row(waiver, lambda path: "http://testserver" + path) for waiver in waivers]
+    return [[reference_cell(row[name]) for name in FIELD_NAMES] for row in rows]
+
+
+def utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def edge_cases(catalogue):
+    """Beside the catalogue, waivers of every type and status with the values
+    a CSV writer can get wrong. Edge values are written with update(): they
+    are what the database may hold, whatever the forms accept."""
+    department = agency("013")
+    no_full_name = PscCode.objects.create(code="Z9Z9", name="Short name only", full_name="")
+    untitled = NaicsCode.objects.create(code="999999", title="", in_reference=False)
+
+    quoted = post(WaiverFactory(), at=utc("2024-03-05T14:30:00"))
+    Waiver.objects.filter(pk=quoted.pk).update(
+        procurement_title='Valves, "special" grade — café façade',
+        summary="First line\nsecond line",
+        rationale="A Windows line\r\nbreak, and a comma",
+        piids=["A1", "B2", "C3"], countries=["DE", "JP", "FR"],
+        solicitation_id="\\.",
+    )
+
+    sparse = post(WaiverFactory(), to=Waiver.Status.IN_REVIEW,
+                  at=utc("2024-03-06T09:15:30.123456"))
+    Waiver.objects.filter(pk=sparse.pk).update(
+        waiver_type=Waiver.Type.UNREASONABLE_COST, funding_agency=None, naics=None, psc=None,
+        sources_sought=None, price_preference_included=True, solicitation_id="",
+        piids=[], countries=[], procurement_stage="", coverage="", expected_duration="",
+        summary=" leading space\tand a tab ", rationale="",
+    )
+
+    conditional = post(WaiverFactory(), to=Waiver.Status.SUBMITTED,
+                       at=utc("2024-03-07T00:00:00.000100"))
+    services.record_determination(
+        conditional, actor=None, at=utc("2024-03-08T12:00:00.5"),
+        determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
+        conditions='Buy "domestic" steel,\nwhen it is available',
+    )
+    Waiver.objects.filter(pk=conditional.pk).update(
+        waiver_type=Waiver.Type.JONES_ACT, contracting_agency=department,
+        funding_agency=department, sources_sought=False,
+    )
+
+    waived = post(WaiverFactory(psc=no_full_name, naics=untitled),
+                  to=Waiver.Status.REVIEW_WAIVED, at=utc("2024-03-09T23:59:59.999999"))
+    Waiver.objects.filter(pk=waived.pk).update(waiver_type=Waiver.Type.PUBLIC_INTEREST)
+
+    refused = post(WaiverFactory(), to=Waiver.Status.SUBMITTED, at=utc("2024-03-10T08:00:00"))
+    services.record_determination(
+        refused, actor=None, at=utc("2024-03-11T08:00:00"),
+        determination=Waiver.Determination.INCONSISTENT, explanation="Explained; at length",
+    )
+    services.record_final_decision(
+        refused, actor=None, decision=Waiver.FinalDecision.NOT_GRANTED,
+        decided_on=dt.date(2024, 3, 12), at=utc("2024-03-12T08:00:00"),
+    )
+    return {"quoted": quoted, "sparse": sparse, "conditional": conditional,
+            "waived": waived, "refused": refused}
+
+
+def test_csv_cells_are_the_values_of_waiver_row(client, edge_cases):
+    rows = list(csv.reader(io.StringIO(body(client.get("/waivers/export.csv")), newline="")))
+    assert rows[0] == FIELD_NAMES
+    assert rows[1:] == reference_rows()
+    by_id = {row[0]: dict(zip(FIELD_NAMES, row, strict=True)) for row in rows[1:]}
+    covered = {(row["type"], row["status"]) for row in by_id.values()}
+    assert {type_ for type_, _ in covered} == set(Waiver.Type.values)
+    assert {status for _, status in covered} == {value for value, _ in PUBLIC_STATUSES}
+
+
+def test_csv_edge_values(client, edge_cases):
+    rows = csv.DictReader(io.StringIO(body(client.get("/waivers/export.csv")), newline=""))
+    by_id = {row["public_id"]: row for row in rows}
+    quoted = by_id[edge_cases["quoted"].public_id]
+    assert quoted["title"] == 'Valves, "special" grade — café façade'
+    assert quoted["summary"] == "First line\nsecond line"
+    assert quoted["rationale"] == "A Windows line\r\nbreak, and a comma"
+    assert quoted["piids"] == "A1;B2;C3" and quoted["countries"] == "DE;JP;FR"
+    assert quoted["solicitation_id"] == "\\."
+    assert quoted["submitted_at"] == "2024-03-05T14:30:00+00:00"
+
+    sparse = by_id[edge_cases["sparse"].public_id]
+    assert sparse["type"] == "unreasonable_cost" and sparse["status"] == "in_review"
+    assert sparse["submitted_at"] == "2024-03-06T09:15:30.123456+00:00"
+    assert sparse["sources_sought"] == "" and sparse["price_preference_included"] == "true"
+    for empty in ("funding_agency_code", "funding_agency_name", "naics_code", "naics_title",
+                  "psc_code", "psc_name", "piids", "countries", "solicitation_id", "stage",
+                  "coverage", "duration", "rationale", "determined_at", "final_decision_date"):
+        assert sparse[empty] == "", empty
+    assert sparse["summary"] == " leading space\tand a tab "
+
+    conditional = by_id[edge_cases["conditional"].public_id]
+    assert conditional["submitted_at"] == "2024-03-07T00:00:00.000100+00:00"
+    assert conditional["determined_at"] == "2024-03-08T12:00:00.500000+00:00"
+    assert conditional["conditions"] == 'Buy "domestic" steel,\nwhen it is available'
+    assert conditional["contracting_agency_code"] == "013"
+    assert conditional["contracting_department_code"] == ""
+    assert conditional["contracting_department_name"] == ""
+    assert conditional["sources_sought"] == "false"
+
+    waived = by_id[edge_cases["waived"].public_id]
+    assert waived["psc_name"] == "Short name only"
+    assert waived["naics_code"] == "999999" and waived["naics_title"] == ""
+    assert waived["submitted_at"] == "2024-03-09T23:59:59.999999+00:00"
+
+    refused = by_id[edge_cases["refused"].public_id]
+    assert refused["determination"] == "inconsistent"
+    assert refused["explanation"] == "Explained; at length"
+    assert refused["final_decision"] == "not_granted"
+    assert refused["final_decision_date"] == "2024-03-12"
+
+
+def test_csv_is_written_as_pythons_csv_module_writes_it(client, edge_cases):
+    """Byte for byte: minimal quoting, no quotes around empty cells, rows
+    ending in CR LF, line breaks inside values kept as they are."""
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected)
+    writer.writerow(FIELD_NAMES)
+    writer.writerows(reference_rows())
+    assert body(client.get("/waivers/export.csv")) == expected.getvalue()
+
+
+def test_json_export_of_the_edge_cases_keeps_waiver_row_values(client, edge_cases):
+    rows = json_rows(client.get("/waivers/export.json", {"q": edge_cases["sparse"].public_id}))
+    assert rows == [json.loads(json.dumps(
+        waiver_row(Waiver.objects.get(pk=edge_cases["sparse"].pk),
+                   lambda path: "http://testserver" + path),
+        default=lambda value: value.isoformat().replace("+00:00", "Z")[:23] + "Z"
+        if isinstance(value, dt.datetime) else value.isoformat(),
+    ))]
+
+
+def test_csv_columns_are_the_export_columns():
+    assert list(csv_columns(lambda path: path)) == FIELD_NAMES
+
+
+def test_host_name_reaches_the_database_as_a_parameter(catalogue):
+    host = "http://o'neil.example"
+    text = b"".join(stream_csv(Waiver.objects.public(), lambda path: host + path)).decode()
+    urls = [row["url"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+    assert urls and all(url.startswith(host + "/waivers/MIA-") for url in urls)
+
+
+def test_nothing_to_export_is_just_the_header(client, catalogue):
+    header = ",".join(FIELD_NAMES) + "\r\n"
+    assert b"".join(stream_csv(Waiver.objects.none(), str)).decode() == header
+    assert body(client.get("/waivers/export.csv", {"q": "zeppelinless"})) == header
+
+
+def test_closing_a_download_early_ends_the_copy_and_frees_the_connection(rf, monkeypatch):
+    """A client that goes away closes the stream: the COPY is cancelled and
+    the connection answers the next query."""
+    monkeypatch.setattr("waivers.exports.CHUNK_SIZE", 2)
+    waivers = bulk_waivers(30)
+    # About 30 MB of rows: far more than the socket buffers hold, so the
+    # server is still sending when the client stops reading.
+    Waiver.objects.update(rationale="domestic steel " * 70_000)
+    savepoint = transaction.savepoint()
+    response = export_csv(rf.get("/waivers/export.csv"))
+    stream = iter(response.streaming_content)
+    assert next(stream).startswith(b"public_id,url,")
+    assert next(stream).count(b"\r\n") == 2
+    # What a WSGI server does when the client goes away (without letting
+    # request_finished close the test's connection, as the test client does).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert connection.connection.info.transaction_status in (
+        TransactionStatus.INTRANS, TransactionStatus.INERROR  # not ACTIVE: the COPY is over
+    )
+    transaction.savepoint_rollback(savepoint)  # the cancel may have failed the transaction
+    assert Waiver.objects.public().count() == len(waivers)
