@@ -4,8 +4,11 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import errors
+from tests.waivers.search_catalogue import build_edge_cases
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/waivers/"
@@ -37,6 +40,29 @@ def test_csv_matches_json(client, catalogue, params):
     for csv_row, json_row in zip(rows, json_rows, strict=True):
         assert list(csv_row) == list(json_row)
         assert csv_row == {name: as_cell(value) for name, value in json_row.items()}
+
+
+@pytest.mark.parametrize("params", [{}, {"fields": "url,api_url,modified_at,summary,piids"}])
+def test_csv_of_edge_values_matches_json(client, catalogue, params):
+    """Commas, quotes, line breaks, empty and missing values, booleans not
+    stated, microseconds: the CSV (written by the database) says what the
+    JSON says."""
+    build_edge_cases()
+    json_rows = client.get(URL, {**params, "page_size": 100}).json()["results"]
+    rows = csv_rows(client.get(URL, {**params, "format": "csv"}))
+    assert len(rows) == len(json_rows) == 10
+    assert rows == [{name: as_cell(value) for name, value in row.items()} for row in json_rows]
+
+
+def test_whole_list_is_one_copy_statement_and_a_page_is_not(client, catalogue):
+    def copies(params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            csv_rows(client.get(URL, {"format": "csv", **params}))
+        return sum(query["sql"].startswith("COPY ") for query in queries.captured_queries)
+
+    assert copies({}) == 1
+    assert copies({"fields": "public_id,status"}) == 1
+    assert copies({"page": 1}) == 0
 
 
 def test_accept_header_selects_csv(client, catalogue):

@@ -1,6 +1,6 @@
 """A small, varied set of waivers for the search, export, feed and agency
 tests, plus records that must never appear publicly (a draft, a test record
-and government-only text on a public waiver)."""
+and government-only text on a public waiver); and edge cases for the exports."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from tests.factories import WaiverFactory, agency, post
+from waivers import services
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver, WaiverInternal
 
 SECRET = "CONFIDENTIAL-MARKET-RESEARCH-TEXT"
@@ -107,3 +108,62 @@ def bulk_waivers(count: int, *, start: str = "2023-01-02") -> list[Waiver]:
     return [
         post(WaiverFactory(), at=first + dt.timedelta(days=n)) for n in range(count)
     ]
+
+
+def utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def build_edge_cases() -> dict[str, Waiver]:
+    """Beside the catalogue, waivers of every type and status with the values
+    a CSV writer can get wrong. Edge values are written with update(): they
+    are what the database may hold, whatever the forms accept."""
+    department = agency("013")
+    no_full_name = PscCode.objects.create(code="Z9Z9", name="Short name only", full_name="")
+    untitled = NaicsCode.objects.create(code="999999", title="", in_reference=False)
+
+    quoted = post(WaiverFactory(), at=utc("2024-03-05T14:30:00"))
+    Waiver.objects.filter(pk=quoted.pk).update(
+        procurement_title='Valves, "special" grade — café façade',
+        summary="First line\nsecond line",
+        rationale="A Windows line\r\nbreak, and a comma",
+        piids=["A1", "B2", "C3"], countries=["DE", "JP", "FR"],
+        solicitation_id="\\.",
+    )
+
+    sparse = post(WaiverFactory(), to=Waiver.Status.IN_REVIEW,
+                  at=utc("2024-03-06T09:15:30.123456"))
+    Waiver.objects.filter(pk=sparse.pk).update(
+        waiver_type=Waiver.Type.UNREASONABLE_COST, funding_agency=None, naics=None, psc=None,
+        sources_sought=None, price_preference_included=True, solicitation_id="",
+        piids=[], countries=[], procurement_stage="", coverage="", expected_duration="",
+        summary=" leading space\tand a tab ", rationale="",
+    )
+
+    conditional = post(WaiverFactory(), to=Waiver.Status.SUBMITTED,
+                       at=utc("2024-03-07T00:00:00.000100"))
+    services.record_determination(
+        conditional, actor=None, at=utc("2024-03-08T12:00:00.5"),
+        determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
+        conditions='Buy "domestic" steel,\nwhen it is available',
+    )
+    Waiver.objects.filter(pk=conditional.pk).update(
+        waiver_type=Waiver.Type.JONES_ACT, contracting_agency=department,
+        funding_agency=department, sources_sought=False,
+    )
+
+    waived = post(WaiverFactory(psc=no_full_name, naics=untitled),
+                  to=Waiver.Status.REVIEW_WAIVED, at=utc("2024-03-09T23:59:59.999999"))
+    Waiver.objects.filter(pk=waived.pk).update(waiver_type=Waiver.Type.PUBLIC_INTEREST)
+
+    refused = post(WaiverFactory(), to=Waiver.Status.SUBMITTED, at=utc("2024-03-10T08:00:00"))
+    services.record_determination(
+        refused, actor=None, at=utc("2024-03-11T08:00:00"),
+        determination=Waiver.Determination.INCONSISTENT, explanation="Explained; at length",
+    )
+    services.record_final_decision(
+        refused, actor=None, decision=Waiver.FinalDecision.NOT_GRANTED,
+        decided_on=dt.date(2024, 3, 12), at=utc("2024-03-12T08:00:00"),
+    )
+    return {"quoted": quoted, "sparse": sparse, "conditional": conditional,
+            "waived": waived, "refused": refused}

@@ -7,22 +7,22 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection, transaction
 from psycopg.pq import TransactionStatus
 
-from tests.factories import WaiverFactory, agency, post
 from tests.waivers.search_catalogue import (
     DRAFT_TITLE,
     SECRET,
     TEST_RECORD_TITLE,
     build_catalogue,
+    build_edge_cases,
     bulk_waivers,
 )
-from waivers import services
 from waivers.exports import FIELD_NAMES, csv_columns, export_queryset, stream_csv, waiver_row
 from waivers.filters import PUBLIC_STATUSES
-from waivers.models import NaicsCode, PscCode, Waiver
+from waivers.models import Waiver
 from waivers.views.browse import export_csv
 
 pytestmark = pytest.mark.django_db
@@ -211,64 +211,9 @@ def reference_rows() -> list[list[str]]:
     return [[reference_cell(row[name]) for name in FIELD_NAMES] for row in rows]
 
 
-def utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
 @pytest.fixture
 def edge_cases(catalogue):
-    """Beside the catalogue, waivers of every type and status with the values
-    a CSV writer can get wrong. Edge values are written with update(): they
-    are what the database may hold, whatever the forms accept."""
-    department = agency("013")
-    no_full_name = PscCode.objects.create(code="Z9Z9", name="Short name only", full_name="")
-    untitled = NaicsCode.objects.create(code="999999", title="", in_reference=False)
-
-    quoted = post(WaiverFactory(), at=utc("2024-03-05T14:30:00"))
-    Waiver.objects.filter(pk=quoted.pk).update(
-        procurement_title='Valves, "special" grade — café façade',
-        summary="First line\nsecond line",
-        rationale="A Windows line\r\nbreak, and a comma",
-        piids=["A1", "B2", "C3"], countries=["DE", "JP", "FR"],
-        solicitation_id="\\.",
-    )
-
-    sparse = post(WaiverFactory(), to=Waiver.Status.IN_REVIEW,
-                  at=utc("2024-03-06T09:15:30.123456"))
-    Waiver.objects.filter(pk=sparse.pk).update(
-        waiver_type=Waiver.Type.UNREASONABLE_COST, funding_agency=None, naics=None, psc=None,
-        sources_sought=None, price_preference_included=True, solicitation_id="",
-        piids=[], countries=[], procurement_stage="", coverage="", expected_duration="",
-        summary=" leading space\tand a tab ", rationale="",
-    )
-
-    conditional = post(WaiverFactory(), to=Waiver.Status.SUBMITTED,
-                       at=utc("2024-03-07T00:00:00.000100"))
-    services.record_determination(
-        conditional, actor=None, at=utc("2024-03-08T12:00:00.5"),
-        determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
-        conditions='Buy "domestic" steel,\nwhen it is available',
-    )
-    Waiver.objects.filter(pk=conditional.pk).update(
-        waiver_type=Waiver.Type.JONES_ACT, contracting_agency=department,
-        funding_agency=department, sources_sought=False,
-    )
-
-    waived = post(WaiverFactory(psc=no_full_name, naics=untitled),
-                  to=Waiver.Status.REVIEW_WAIVED, at=utc("2024-03-09T23:59:59.999999"))
-    Waiver.objects.filter(pk=waived.pk).update(waiver_type=Waiver.Type.PUBLIC_INTEREST)
-
-    refused = post(WaiverFactory(), to=Waiver.Status.SUBMITTED, at=utc("2024-03-10T08:00:00"))
-    services.record_determination(
-        refused, actor=None, at=utc("2024-03-11T08:00:00"),
-        determination=Waiver.Determination.INCONSISTENT, explanation="Explained; at length",
-    )
-    services.record_final_decision(
-        refused, actor=None, decision=Waiver.FinalDecision.NOT_GRANTED,
-        decided_on=dt.date(2024, 3, 12), at=utc("2024-03-12T08:00:00"),
-    )
-    return {"quoted": quoted, "sparse": sparse, "conditional": conditional,
-            "waived": waived, "refused": refused}
+    return build_edge_cases()
 
 
 def test_csv_cells_are_the_values_of_waiver_row(client, edge_cases):
@@ -334,13 +279,12 @@ def test_csv_is_written_as_pythons_csv_module_writes_it(client, edge_cases):
 
 
 def test_json_export_of_the_edge_cases_keeps_waiver_row_values(client, edge_cases):
-    rows = json_rows(client.get("/waivers/export.json", {"q": edge_cases["sparse"].public_id}))
-    assert rows == [json.loads(json.dumps(
-        waiver_row(Waiver.objects.get(pk=edge_cases["sparse"].pk),
-                   lambda path: "http://testserver" + path),
-        default=lambda value: value.isoformat().replace("+00:00", "Z")[:23] + "Z"
-        if isinstance(value, dt.datetime) else value.isoformat(),
-    ))]
+    rows = json_rows(client.get("/waivers/export.json"))
+    expected = [
+        waiver_row(waiver, lambda path: "http://testserver" + path)
+        for waiver in export_queryset(Waiver.objects.public()).order_by("-submitted_at", "-id")
+    ]
+    assert rows == json.loads(json.dumps(expected, cls=DjangoJSONEncoder))
 
 
 def test_csv_columns_are_the_export_columns():

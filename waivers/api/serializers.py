@@ -19,7 +19,14 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 from waivers.api.selectors import agency_waivers, counts_by
-from waivers.exports import COLUMNS, waiver_row
+from waivers.exports import (
+    COLUMNS,
+    PUBLIC_ID_PLACEHOLDER,
+    address,
+    csv_columns,
+    timestamp_cell,
+    waiver_row,
+)
 from waivers.filters import PUBLIC_STATUSES
 from waivers.models import (
     JonesActDetail,
@@ -137,6 +144,17 @@ class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
     def to_representation(self, waiver: Waiver) -> dict:
         row = self.base_row(waiver)
         return {name: jsonable(row[name]) for name in self.selected_fields}
+
+    def sql_cells(self) -> dict:
+        """The selected fields as SQL expressions giving their CSV cells, for
+        a CSV written by PostgreSQL (waivers.exports.copy_csv): the same text
+        as the cells of to_representation()."""
+        cells = {
+            **csv_columns(lambda path: self._site_root + path),
+            "api_url": address(f"{self._api_root}{PUBLIC_ID_PLACEHOLDER}/"),
+            "modified_at": timestamp_cell("updated_at"),
+        }
+        return {name: cells[name] for name in self.selected_fields}
 
 
 class IsoDateTimeField(serializers.DateTimeField):

@@ -39,7 +39,7 @@ from waivers.api.serializers import (
     WaiverSerializer,
 )
 from waivers.api.throttling import ApiRateThrottle
-from waivers.exports import export_queryset
+from waivers.exports import copy_csv, export_queryset
 from waivers.models import NaicsCode, PscCode, Waiver
 from waivers.selectors.stats import waiver_stats
 
@@ -153,12 +153,14 @@ class CsvListMixin:
         columns = serializer.selected_fields
         if request.query_params.get("page") or "cursor" in request.query_params:
             page = self.paginate_queryset(queryset)
-            rows = (serializer.to_representation(obj) for obj in page)
+            lines = csv_lines(columns, (serializer.to_representation(obj) for obj in page))
+        elif hasattr(serializer, "sql_cells"):
+            # Every matching waiver: the database writes the CSV (as the site's export).
+            lines = copy_csv(queryset, serializer.sql_cells())
         else:
             rows = (serializer.to_representation(obj) for obj in queryset.iterator(CHUNK_SIZE))
-        response = StreamingHttpResponse(
-            csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
-        )
+            lines = csv_lines(columns, rows)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
         return response
 
