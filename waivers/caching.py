@@ -102,8 +102,11 @@ def cached(key: str, compute: Callable[[], T]) -> T:
 
 
 def cached_count(queryset) -> int:
-    """queryset.count(), cached under the data version."""
-    return cached(queryset_key("count", queryset), queryset.count)
+    """queryset.count(), cached under the data version. The key names the rows
+    only (no joins for display, no annotations), so the same search counted by
+    the sort decision and by the paginator is counted once."""
+    rows = queryset.values("pk")
+    return cached(queryset_key("count", rows), rows.count)
 
 
 class CachedCountPaginator(Paginator):

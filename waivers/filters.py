@@ -17,6 +17,8 @@ from django.db.models import CharField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from waivers import caching
+from waivers import search as keyword_search
 from waivers.models import Waiver
 from waivers.search import MAX_QUERY_LENGTH, search
 
@@ -198,11 +200,29 @@ class WaiverFilterSet(django_filters.FilterSet):
             chosen = None
         return chosen or ("relevance" if data.get("q") else "newest")
 
+    @property
+    def unordered_qs(self):
+        """The filtered waivers without the sort, for aggregates (stats) that
+        do not need it: no ordering, so no relevance decision to make."""
+        queryset = self.queryset.all()
+        if self.is_bound:
+            self.errors  # noqa: B018 - validates the form, as django-filter's qs does
+            queryset = super().filter_queryset(queryset)
+        return queryset
+
+    # Set by filter_queryset: relevance was the sort, but the keywords matched
+    # more waivers than can be ranked quickly (search.RANK_LIMIT), so the
+    # results are in the `newest` order instead.
+    relevance_skipped = False
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         key = self.sort_key
         if key == "relevance":
-            return queryset.order_by(F("rank").desc(), "-submitted_at", "-id")
+            if caching.cached_count(queryset) <= keyword_search.RANK_LIMIT:
+                return queryset.order_by(F("rank").desc(), "-submitted_at", "-id")
+            self.relevance_skipped = True
+            key = "newest"
         return queryset.order_by(*ORDERINGS[key])
 
 

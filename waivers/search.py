@@ -14,6 +14,13 @@ from django.db.models import F, Q
 
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
+# Ranking by relevance reads the stored vector of every match (a TOAST fetch
+# and a decompression, ~9 us a row on the benchmark machine) before the first
+# row can be shown, so its cost grows with the number of matches: ~45 ms at
+# this limit, seconds for a common word over a million waivers. Above it,
+# results come newest first (an index walk that stops after one page) and the
+# page says so. See docs/performance.md.
+RANK_LIMIT = 5_000
 
 _REFRESH_SQL = """
 UPDATE waivers_waiver AS w SET search_vector =

@@ -4,7 +4,7 @@ page-number paging and field selection."""
 import pytest
 
 from tests.api.conftest import ids, results
-from tests.waivers.search_catalogue import DRAFT_TITLE, SECRET, TEST_RECORD_TITLE
+from tests.waivers.search_catalogue import DRAFT_TITLE, SECRET, TEST_RECORD_TITLE, pump_waivers
 from waivers.exports import FIELD_NAMES
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,15 @@ def test_keyword_search_orders_by_relevance_unless_told_otherwise(client, catalo
     assert by_relevance[0] == catalogue.laser.public_id  # title match ranks first
     oldest = results(client.get(URL, {"q": "laser", "ordering": "oldest"}))
     assert oldest == [catalogue.urgent.public_id, catalogue.laser.public_id]
+
+
+def test_keyword_search_too_broad_to_rank_comes_newest_first(client, monkeypatch):
+    oldest_title_match, middle, newest = pump_waivers()
+    assert results(client.get(URL, {"q": "pump"}))[0] == oldest_title_match.public_id
+    monkeypatch.setattr("waivers.search.RANK_LIMIT", 2)
+    expected = [newest.public_id, middle.public_id, oldest_title_match.public_id]
+    assert results(client.get(URL, {"q": "pump"})) == expected
+    assert results(client.get(URL, {"q": "pump", "ordering": "relevance"})) == expected
 
 
 def test_ordering_overrides_the_sites_sort_parameter(client, catalogue):

@@ -167,3 +167,13 @@ def build_edge_cases() -> dict[str, Waiver]:
     )
     return {"quoted": quoted, "sparse": sparse, "conditional": conditional,
             "waived": waived, "refused": refused}
+
+
+def pump_waivers() -> list[Waiver]:
+    """Three waivers matching "pump": the oldest has it in its title (it ranks
+    first by relevance), the two newer ones only in their rationale."""
+    return [
+        post(WaiverFactory(procurement_title="Pump impeller castings"), at=at("2023-01-02")),
+        post(WaiverFactory(rationale="Spare parts for the pump station."), at=at("2023-02-01")),
+        post(WaiverFactory(rationale="Bearings for a pump."), at=at("2023-03-01")),
+    ]

@@ -144,3 +144,13 @@ def test_stats_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
         post(WaiverFactory(), to=Waiver.Status.DECIDED)
     with django_assert_max_num_queries(7):
         assert client.get("/stats/?q=laser&type=nonavailability").status_code == 200
+
+
+def test_cached_charts_follow_a_write_and_the_filters(client, record):
+    """The rendered charts are cached under the figures' key: a new waiver or
+    another filter never gets the charts of the old figures."""
+    consistent = row("Consistent with policy", 1)
+    assert consistent in client.get("/stats/").content.decode()
+    assert consistent not in client.get("/stats/?type=urgent_report").content.decode()
+    post(WaiverFactory(), to=Waiver.Status.REVIEWED)
+    assert row("Consistent with policy", 2) in client.get("/stats/").content.decode()

@@ -226,8 +226,13 @@ def _review_time(queryset) -> dict:
 def waiver_stats(queryset) -> dict:
     """Aggregates of a waiver queryset for charts and the API (see module doc);
     cached under the data version (waivers.caching), keyed by the rows."""
-    key = caching.queryset_key("stats", queryset, str(timezone.get_current_timezone()))
-    return caching.cached(key, lambda: _waiver_stats(queryset))
+    return caching.cached(stats_key(queryset), lambda: _waiver_stats(queryset))
+
+
+def stats_key(queryset) -> str:
+    """The cache key of waiver_stats(queryset): the data version and the rows
+    (the /stats/ page also keys its rendered charts on it)."""
+    return caching.queryset_key("stats", queryset, str(timezone.get_current_timezone()))
 
 
 def _waiver_stats(queryset) -> dict:

@@ -2,11 +2,12 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from waivers import charts
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
-from waivers.selectors.stats import waiver_stats
+from waivers.selectors.stats import stats_key, waiver_stats
 from waivers.templatetags.waiver_tags import sentence_case
 
 # Parameters the stats page's own form shows; any other filter in the URL is
@@ -19,12 +20,15 @@ def stats(request: HttpRequest) -> HttpResponse:
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     # Invalid parameters are reported by the form and left out; the rest apply.
     filterset.is_valid()
-    data = waiver_stats(filterset.qs)
+    data = waiver_stats(filterset.unordered_qs)
     return render(request, "waivers/stats.html", {
         "filterset": filterset,
         "form": filterset.form,
         "stats": data,
-        "charts": build_charts(data),
+        # The rendered charts and tables are cached under the figures' own key;
+        # their geometry is only computed when that fragment is rendered.
+        "charts_key": stats_key(filterset.unordered_qs),
+        "charts": SimpleLazyObject(lambda: build_charts(data)),
         "type_options": type_options(request.GET.getlist("type")),
         "carried_params": carried_params(request.GET),
         "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
