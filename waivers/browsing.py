@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.paginator import Page
 from django.http import HttpRequest, QueryDict
+from django.utils.functional import SimpleLazyObject
 
+from waivers import search
 from waivers.caching import CachedCountPaginator
 from waivers.filters import SORTS, WaiverFilterSet
-from waivers.selectors.facets import Facet, facet_counts, facets_key
+from waivers.selectors.facets import Facet, facet_counts, facets_key, shortened
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
-# Parameters that only move through the list; exports and feeds ignore them.
-PAGING_PARAMS = ("page", "page_size")
+# Parameters that only change how the list is shown; exports and feeds ignore
+# them. `more` asks for the whole list of a long facet (agency, country).
+PAGING_PARAMS = ("page", "page_size", "more")
 
 
 class PageForm(forms.Form):
@@ -161,6 +164,12 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
     results = filterset.qs.with_public_relations().defer("search_vector")
     paginator = CachedCountPaginator(results, page_size)
     notices = []
+    if filterset.relevance_skipped:
+        notices.append(
+            f"These keywords match {paginator.count:,} waivers, more than the "
+            f"{search.RANK_LIMIT:,} that can be ranked by relevance, so they are shown newest "
+            "first. Add words or filters to rank them by relevance."
+        )
     if requested_page > paginator.num_pages:
         notices.append(
             f"There is no page {requested_page}; the results end at page "
@@ -189,10 +198,15 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         filterset=filterset,
         page=page,
         page_size=page_size,
-        sort=filterset.sort_key,
-        facets=facet_counts(filterset),
+        sort="newest" if filterset.relevance_skipped else filterset.sort_key,
+        # Read (from the cache, or counted) only when the page renders the
+        # filter column, which is itself cached under facets_fragment_key.
+        facets=SimpleLazyObject(lambda: {
+            param: shortened(facet, expand=param in request.GET.getlist("more"))
+            for param, facet in facet_counts(filterset).items()
+        }),
         facets_fragment_key=facets_key(filterset) + "|" + repr(sorted(
-            (name, request.GET.getlist(name)) for name in request.GET if name not in PAGING_PARAMS
+            (name, request.GET.getlist(name)) for name in request.GET if name != "page"
         )),
         chips=chips,
         problems=problems,

@@ -33,7 +33,8 @@ def test_repeated_search_reuses_cached_facets_and_count(client):
     assert response.context["result"].page.paginator.count == 1
     assert type_counts(response)["nonavailability"] == 1
     # Only the version read and the page of results remain.
-    assert len(second.captured_queries) <= len(first.captured_queries) - 10
+    assert len(second.captured_queries) == 2
+    assert len(first.captured_queries) > 2
 
 
 def test_a_service_write_shows_up_at_once(client):

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.waivers.search_catalogue import (
     DRAFT_TITLE,
@@ -10,6 +12,7 @@ from tests.waivers.search_catalogue import (
     TEST_RECORD_TITLE,
     build_catalogue,
     bulk_waivers,
+    pump_waivers,
 )
 from waivers.models import Waiver
 
@@ -148,6 +151,30 @@ def test_facet_counts_within_a_keyword_search(client, catalogue):
     assert facet(response, "type")["nonavailability"] == 1
 
 
+def test_long_facets_list_their_most_frequent_options_and_link_to_all(client, catalogue,
+                                                                       monkeypatch):
+    monkeypatch.setattr("waivers.selectors.facets.SHORT_LIST", 2)
+    monkeypatch.setattr("waivers.selectors.facets.SHORT_CHILDREN", 1)
+    response = client.get("/waivers/", {"page_size": "10"})
+    countries = response.context["result"].facets["country"]
+    assert facet(response, "country") == {"CN": 1, "JP": 2}  # the largest, in name order
+    assert countries.hidden == 3
+    html = response.content.decode()
+    assert 'href="?page_size=10&amp;more=country#facet-country"' in html
+    assert "Show all country of origin options (3 more)" in html
+    assert "more=" not in response.context["result"].filter_query  # exports ignore it
+
+    # A ticked option is always listed, however small.
+    chosen = client.get("/waivers/", {"country": "GB"})
+    assert facet(chosen, "country") == {"CN": 1, "GB": 1, "JP": 2}
+
+    everything = client.get("/waivers/", {"page_size": "10", "more": "country"})
+    assert facet(everything, "country") == {"CN": 1, "DE": 1, "FR": 1, "GB": 1, "JP": 2}
+    assert "Show the most frequent only" in everything.content.decode()
+    # The cached filter column of one view is never served for the other.
+    assert "(3 more)" in client.get("/waivers/", {"page_size": "10"}).content.decode()
+
+
 def test_page_shows_counts_next_to_filter_choices(client, catalogue):
     html = client.get("/waivers/").content.decode()
     assert re.search(r"Public interest\s*<span class=\"site-facet__count\">\(1\)</span>", html)
@@ -181,6 +208,36 @@ def test_relevance_is_the_default_when_searching_and_ranks_title_matches_first(c
     response = client.get("/waivers/", {"sort": "relevance"})
     assert response.context["result"].sort == "newest"
     assert "relevance" not in dict(response.context["result"].sort_choices)
+
+
+def test_relevance_ranks_at_most_rank_limit_matches(client, monkeypatch):
+    oldest_title_match, middle, newest = pump_waivers()
+    monkeypatch.setattr("waivers.search.RANK_LIMIT", 3)
+    ranked = client.get("/waivers/", {"q": "pump"})
+    assert listed(ranked)[0] == oldest_title_match.public_id
+    assert ranked.context["result"].notices == []
+
+    monkeypatch.setattr("waivers.search.RANK_LIMIT", 2)
+    for params in ({"q": "pump"}, {"q": "pump", "sort": "relevance"}):
+        response = client.get("/waivers/", params)
+        assert listed(response) == [newest.public_id, middle.public_id,
+                                    oldest_title_match.public_id]
+        assert response.context["result"].sort == "newest"  # what the sort box shows
+        html = response.content.decode()
+        assert "These keywords match 3 waivers, more than the 2 that can be ranked" in html
+    # Another sort asked for explicitly is kept, without a notice.
+    response = client.get("/waivers/", {"q": "pump", "sort": "oldest"})
+    assert listed(response)[0] == oldest_title_match.public_id
+    assert response.context["result"].notices == []
+
+
+def test_a_keyword_search_counts_its_matches_once(client):
+    """The relevance decision and the paginator share one cached count."""
+    pump_waivers()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/waivers/", {"q": "pump"})
+    counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
 
 
 def test_pagination_with_page_size(client):

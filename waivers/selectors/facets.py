@@ -4,23 +4,33 @@ would give.
 Standard faceted-search behaviour: the counts of one facet are taken over
 the result filtered by every OTHER active filter, so ticking a second type
 shows how many more results it would add, while the other facets narrow.
-Each facet costs one query (one GROUP BY or one conditional aggregate),
-whatever the number of results or options.
+The facets whose own filter is not in use all count the same rows (the whole
+result), so they are counted together in one scan with GROUPING SETS; a
+facet whose filter is in use counts in a query of its own; countries (several
+per waiver) in one more. The number of queries does not depend on the number
+of results or options.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pycountry
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 
+from agencies.models import Agency
 from waivers import caching
 from waivers.filters import DECISION_CHOICES, PUBLIC_STATUSES, WaiverFilterSet
-from waivers.models import Waiver
+from waivers.models import NaicsCode, PscCode, Waiver
 
 # Longest list shown for the open-ended NAICS and PSC facets.
 TOP_CODES = 10
+# Agencies and countries can run to well over a thousand options (about
+# 700 KB of HTML at a million waivers): the page lists the most frequent
+# ones and links to the whole list (?more=agency), so it stays small on a phone.
+SHORT_LIST = 12
+SHORT_CHILDREN = 5
+LONG_FACETS = ("agency", "country")
 
 
 @dataclass
@@ -40,14 +50,19 @@ class Facet:
     # How the page offers it: "checkbox" (repeatable), "radio" (one value) or
     # "code" (a prefix box with the most frequent codes as links).
     widget: str = "checkbox"
+    # Options (departments and sub-tiers alike) left out of a shortened list.
+    hidden: int = 0
+    # The whole list was asked for (?more=<param>) and is longer than the short one.
+    expanded: bool = False
 
     @property
     def any_selected(self) -> bool:
         return any(option.selected for option in self.options)
 
 
-def filtered_except(filterset: WaiverFilterSet, param: str):
-    """The filterset's base queryset with every valid filter applied but `param`.
+def filtered_except(filterset: WaiverFilterSet, param: str | None):
+    """The filterset's base queryset with every valid filter applied but `param`
+    (all of them when None).
 
     Call after the filterset was validated. Ordering is dropped: counts only.
     """
@@ -58,9 +73,53 @@ def filtered_except(filterset: WaiverFilterSet, param: str):
     return queryset.order_by()
 
 
-def _group_counts(queryset, column: str) -> dict[str, int]:
-    rows = queryset.values(column).annotate(n=Count("id")).values_list(column, "n")
-    return {value: n for value, n in rows}
+# What each facet counts, as an expression over a waiver row. Country is not
+# here: a waiver may name several countries (counted with unnest, below).
+_COUNTED = {
+    "type": F("waiver_type"),
+    "status": F("status"),
+    "open": Case(When(Waiver.AWAITING_REVIEW, then=Value(True)), default=Value(False),
+                 output_field=BooleanField()),
+    "determination": F("determination"),
+    "decision": Case(
+        When(final_decision=Waiver.FinalDecision.GRANTED, then=Value("granted")),
+        When(final_decision=Waiver.FinalDecision.NOT_GRANTED, then=Value("not_granted")),
+        When(Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN), then=Value("pending")),
+        default=None, output_field=CharField(),
+    ),
+    "agency": F("contracting_agency_id"),
+    "psc": F("psc_id"),
+    "naics": F("naics_id"),
+    "stage": F("procurement_stage"),
+    "coverage": F("coverage"),
+}
+
+
+def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
+    """{param: {value: count}} for several facets over the same rows, in one
+    query: one scan of the rows, one GROUPING SET per facet."""
+    aliases = [f"facet_{param}" for param in params]
+    rows = queryset.order_by().annotate(
+        **{alias: _COUNTED[param] for alias, param in zip(aliases, params, strict=True)}
+    ).values(*aliases)
+    sql, sql_params = rows.query.sql_with_params()
+    columns = ", ".join(f'"{alias}"' for alias in aliases)
+    sets = ", ".join(f'("{alias}")' for alias in aliases)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT GROUPING({columns}), {columns}, count(*) FROM ({sql}) AS result"  # noqa: S608 - compiled ORM SQL and fixed aliases
+            f" GROUP BY GROUPING SETS ({sets})",
+            sql_params,
+        )
+        fetched = cursor.fetchall()
+    counts: dict[str, dict] = {param: {} for param in params}
+    last = len(params) - 1
+    for grouping, *values, count in fetched:
+        # GROUPING() sets the bit of every column that is not grouped in the
+        # row's set (the first column is the highest bit); one bit is clear.
+        index = next(i for i in range(len(params)) if not grouping & (1 << (last - i)))
+        counts[params[index]][values[index]] = count
+    return counts
 
 
 def _selected(filterset: WaiverFilterSet, param: str) -> set[str]:
@@ -72,8 +131,7 @@ def _selected(filterset: WaiverFilterSet, param: str) -> set[str]:
     return {getattr(item, "code", item) for item in value}  # agencies are chosen by code
 
 
-def _choice_facet(filterset, param, legend, column, choices, *, widget="checkbox") -> Facet:
-    counts = _group_counts(filtered_except(filterset, param), column)
+def _choice_facet(filterset, counts, param, legend, choices, *, widget="checkbox") -> Facet:
     selected = _selected(filterset, param)
     options = [
         FacetOption(value, str(label), counts.get(value, 0), value in selected)
@@ -82,56 +140,31 @@ def _choice_facet(filterset, param, legend, column, choices, *, widget="checkbox
     return Facet(param, legend, options, widget)
 
 
-def _decision_facet(filterset) -> Facet:
-    queryset = filtered_except(filterset, "decision")
-    pending = Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN)
-    counts = queryset.aggregate(
-        granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
-        not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
-        pending=Count("id", filter=pending),
-    )
-    selected = _selected(filterset, "decision")
-    options = [
-        FacetOption(value, str(label), counts[value], value in selected)
-        for value, label in DECISION_CHOICES
-    ]
-    return Facet("decision", "Final decision", options)
-
-
-def _open_facet(filterset) -> Facet:
-    count = filtered_except(filterset, "open").open_for_review().count()
+def _open_facet(filterset, counts) -> Facet:
     selected = bool(filterset.form.cleaned_data.get("open"))
-    option = FacetOption("true", "Open for review now", count, selected)
+    option = FacetOption("true", "Open for review now", counts.get(True, 0), selected)
     return Facet("open", "Review", [option])
 
 
-def _agency_facet(filterset) -> Facet:
+def _agency_facet(filterset, counts) -> Facet:
     """Departments with their sub-tiers, counted by contracting agency."""
-    rows = (
-        filtered_except(filterset, "agency")
-        .values(
-            "contracting_agency__code", "contracting_agency__name",
-            "contracting_agency__parent__code", "contracting_agency__parent__name",
-        )
-        .annotate(n=Count("id"))
+    agencies = Agency.objects.filter(pk__in=list(counts)).values_list(
+        "pk", "code", "name", "parent__code", "parent__name"
     )
     selected = _selected(filterset, "agency")
     departments: dict[str, FacetOption] = {}
     children: dict[str, list[FacetOption]] = defaultdict(list)
-    for row in rows:
-        code, name = row["contracting_agency__code"], row["contracting_agency__name"]
-        parent_code = row["contracting_agency__parent__code"]
+    for pk, code, name, parent_code, parent_name in agencies:
+        n = counts[pk]
         if parent_code is None:  # a waiver recorded against a department itself
             option = departments.setdefault(code, FacetOption(code, name, 0, code in selected))
-            option.count += row["n"]
+            option.count += n
             continue
         department = departments.setdefault(
-            parent_code,
-            FacetOption(parent_code, row["contracting_agency__parent__name"], 0,
-                        parent_code in selected),
+            parent_code, FacetOption(parent_code, parent_name, 0, parent_code in selected),
         )
-        department.count += row["n"]
-        children[parent_code].append(FacetOption(code, name, row["n"], code in selected))
+        department.count += n
+        children[parent_code].append(FacetOption(code, name, n, code in selected))
     for code, options in children.items():
         departments[code].children = sorted(options, key=lambda option: option.label.lower())
     # A ticked agency without results stays listed (with 0) so it can be unticked.
@@ -168,25 +201,27 @@ def _country_name(code: str) -> str:
     return country.name if country else code
 
 
-def _code_facet(filterset, param, legend, title_columns) -> Facet:
+def _code_facet(counts, param, legend, titles) -> Facet:
     """The most frequent NAICS or PSC codes in the result (the filter is a prefix box)."""
-    column = f"{param}_id"
-    rows = (
-        filtered_except(filterset, param)
-        .filter(**{f"{column}__isnull": False})
-        .values(column, *title_columns)
-        .annotate(n=Count("id"))
-        .order_by("-n", column)[:TOP_CODES]
-    )
-    options = [
-        FacetOption(
-            row[column],
-            _readable(next((row[c] for c in title_columns if row[c]), "")),
-            row["n"],
-        )
-        for row in rows
-    ]
+    top = sorted(
+        ((code, n) for code, n in counts.items() if code is not None),
+        key=lambda item: (-item[1], item[0]),
+    )[:TOP_CODES]
+    names = titles([code for code, _ in top])
+    options = [FacetOption(code, _readable(names.get(code, "")), n) for code, n in top]
     return Facet(param, legend, options, widget="code")
+
+
+def _psc_titles(codes: list[str]) -> dict[str, str]:
+    return {
+        code: full_name or name
+        for code, full_name, name in PscCode.objects.filter(code__in=codes)
+        .values_list("code", "full_name", "name")
+    }
+
+
+def _naics_titles(codes: list[str]) -> dict[str, str]:
+    return dict(NaicsCode.objects.filter(code__in=codes).values_list("code", "title"))
 
 
 def _readable(name: str) -> str:
@@ -212,21 +247,61 @@ def facets_key(filterset: WaiverFilterSet) -> str:
     return caching.queryset_key("facets", filterset.qs, repr(selected))
 
 
+def _counts(filterset: WaiverFilterSet) -> dict[str, dict]:
+    """The counts of every facet but country: the facets whose filter is not in
+    use all count the whole result, together in one query; each facet whose
+    filter is in use counts the result without it, in a query of its own."""
+    in_use = [param for param in _COUNTED if _selected(filterset, param)]
+    others = [param for param in _COUNTED if param not in in_use]
+    counts = _grouped_counts(filtered_except(filterset, None), others) if others else {}
+    for param in in_use:
+        counts.update(_grouped_counts(filtered_except(filterset, param), [param]))
+    return counts
+
+
 def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
+    counts = _counts(filterset)
     facets = [
-        _choice_facet(filterset, "type", "Waiver type", "waiver_type", Waiver.Type.choices),
-        _choice_facet(filterset, "status", "Status", "status", PUBLIC_STATUSES),
-        _open_facet(filterset),
-        _choice_facet(filterset, "determination", "OMB determination", "determination",
+        _choice_facet(filterset, counts["type"], "type", "Waiver type", Waiver.Type.choices),
+        _choice_facet(filterset, counts["status"], "status", "Status", PUBLIC_STATUSES),
+        _open_facet(filterset, counts["open"]),
+        _choice_facet(filterset, counts["determination"], "determination", "OMB determination",
                       Waiver.Determination.choices),
-        _decision_facet(filterset),
-        _agency_facet(filterset),
-        _code_facet(filterset, "psc", "PSC", ("psc__full_name", "psc__name")),
-        _code_facet(filterset, "naics", "NAICS", ("naics__title",)),
+        _choice_facet(filterset, counts["decision"], "decision", "Final decision",
+                      DECISION_CHOICES),
+        _agency_facet(filterset, counts["agency"]),
+        _code_facet(counts["psc"], "psc", "PSC", _psc_titles),
+        _code_facet(counts["naics"], "naics", "NAICS", _naics_titles),
         _country_facet(filterset),
-        _choice_facet(filterset, "stage", "Procurement stage", "procurement_stage",
+        _choice_facet(filterset, counts["stage"], "stage", "Procurement stage",
                       Waiver.ProcurementStage.choices, widget="radio"),
-        _choice_facet(filterset, "coverage", "Coverage", "coverage", Waiver.Coverage.choices,
-                      widget="radio"),
+        _choice_facet(filterset, counts["coverage"], "coverage", "Coverage",
+                      Waiver.Coverage.choices, widget="radio"),
     ]
     return {facet.param: facet for facet in facets}
+
+
+def _largest(options: list[FacetOption], limit: int) -> list[FacetOption]:
+    """The `limit` options with the most results, plus every selected one (or
+    with a selected child), in their original order."""
+    keep = {id(o) for o in sorted(options, key=lambda o: -o.count)[:limit]}
+    keep |= {id(o) for o in options if o.selected or any(c.selected for c in o.children)}
+    return [option for option in options if id(option) in keep]
+
+
+def _size(options: list[FacetOption]) -> int:
+    return sum(1 + len(option.children) for option in options)
+
+
+def shortened(facet: Facet, expand: bool) -> Facet:
+    """The facet as a page shows it: long lists cut to their most frequent
+    options unless the whole list was asked for. The cached facet is not changed."""
+    if facet.param not in LONG_FACETS or _size(facet.options) <= SHORT_LIST + SHORT_CHILDREN:
+        return facet
+    if expand:
+        return replace(facet, expanded=True)
+    options = [
+        replace(option, children=_largest(option.children, SHORT_CHILDREN))
+        for option in _largest(facet.options, SHORT_LIST)
+    ]
+    return replace(facet, options=options, hidden=_size(facet.options) - _size(options))
