@@ -41,7 +41,7 @@ from urllib.parse import quote, urlencode
 import django
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
@@ -67,10 +67,6 @@ GROWTH_LIMIT = 2.0  # p95 at the largest size within 2x its value at 10,000
 FLOOR_FACTOR, FLOOR_SLACK_MS = 3.0, 10.0  # page p95 <= 3 x SQL floor p95 + 10 ms
 CSV_MIN_ROWS_PER_SECOND = 50_000
 CSV_MAX_PEAK_MB = 200
-_DECLARE = re.compile(
-    r'^\s*DECLARE\s+"?[^"\s]+"?\s+(?:NO\s+)?(?:SCROLL\s+)?CURSOR\s+'
-    r"(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.IGNORECASE,
-)
 _SKIP_SQL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|SET )", re.I)
 BENCH_OVERRIDES = {
     "DEBUG": False,
@@ -441,7 +437,7 @@ def measure_export(options: Options) -> dict:
     out.update(result)
     out["http_status"] = result["status"]
     out["status"] = "ok"
-    out["sql_floor"] = _export_sql_floor(path)
+    out["sql_floor"] = _export_sql_floor()
     return out
 
 
@@ -469,46 +465,23 @@ def _export_in_process(path: str) -> dict:
     }
 
 
-def _export_sql(path: str) -> str | None:
-    """The SELECT the export view streams from, captured while it starts
-    (only its first chunk is read)."""
-    client = Client()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-        if response.streaming:
-            chunks = iter(response.streaming_content)
-            next(chunks, None)
-            next(chunks, None)
-            # Dropping the half-read stream lets the test client's wrapper close
-            # the response the way it does at the end of a stream, without
-            # closing this thread's database connection (response.close() here
-            # would, and it may be inside a transaction).
-            del chunks
-        del response
-    # A streamed queryset runs as DECLARE <cursor> ... FOR <select>: keep the SELECT.
-    statements = [_DECLARE.sub("", q["sql"]) for q in captured.captured_queries]
-    selects = [
-        sql for sql in statements
-        if sql.lstrip().upper().startswith("SELECT") and "waivers_waiver" in sql
-    ]
-    return max(selects, key=len) if selects else None
+def _export_sql_floor() -> dict:
+    """The export's own statement (waivers.exports.copy_statement: COPY of the
+    same rows and columns as /waivers/export.csv) read raw through psycopg."""
+    from waivers.exports import copy_statement, csv_columns
+    from waivers.filters import WaiverFilterSet
 
-
-def _export_sql_floor(path: str) -> dict:
-    """The export's own SELECT, read raw through a psycopg server-side cursor."""
-    sql = _export_sql(path)
-    if sql is None:
-        return {"status": "missing", "reason": "could not capture the export's SELECT"}
+    queryset = WaiverFilterSet({}, queryset=Waiver.objects.public()).qs
+    statement = copy_statement(queryset, csv_columns(lambda path: f"http://testserver{path}"))
+    if statement is None:
+        return {"status": "missing", "reason": "no public waivers"}
     connection.ensure_connection()
     rows = 0
-    with transaction.atomic():
-        started = time.perf_counter()
-        with connection.connection.cursor(name="bench_export_floor") as cursor:
-            cursor.itersize = 2000
-            cursor.execute(sql)
-            for _ in cursor:
-                rows += 1
-        seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for _ in copy:  # libpq hands COPY data over one row at a time
+            rows += 1
+    seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": round(seconds, 3),
             "rows_per_second": round(rows / seconds) if seconds else 0}
 
