@@ -10,8 +10,9 @@ RELATED_LIMIT = 6
 HOME_LIST_LIMIT = 8
 
 def public_waivers():
-    """Waivers the public may see, with the relations every page shows."""
-    return Waiver.objects.public().with_public_relations()
+    """Waivers the public may see, with the relations every page shows (and
+    without the search vector, which no page shows)."""
+    return Waiver.objects.public().with_public_relations().defer("search_vector")
 
 
 def get_public_waiver_or_404(public_id: str) -> Waiver:
@@ -59,8 +60,12 @@ def related_waivers(waiver: Waiver, limit: int = RELATED_LIMIT) -> list[Waiver]:
         condition |= Q(naics_id=waiver.naics_id)
     if not condition:
         return []
+    # A short list shows the contracting agency only: fewer joins also make the
+    # query several milliseconds cheaper to plan.
     return list(
-        public_waivers()
+        Waiver.objects.public()
+        .select_related("contracting_agency")
+        .defer("search_vector")
         .filter(condition)
         .exclude(pk=waiver.pk)
         .order_by("-submitted_at", "-id")[:limit]
