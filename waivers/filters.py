@@ -8,6 +8,7 @@ as messages and the API answers 400 with them.
 """
 
 import datetime as dt
+from functools import cached_property
 
 import django_filters
 import pycountry
@@ -200,7 +201,7 @@ class WaiverFilterSet(django_filters.FilterSet):
             chosen = None
         return chosen or ("relevance" if data.get("q") else "newest")
 
-    @property
+    @cached_property
     def unordered_qs(self):
         """The filtered waivers without the sort, for aggregates (stats) that
         do not need it: no ordering, so no relevance decision to make."""

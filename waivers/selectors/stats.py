@@ -223,10 +223,11 @@ def _review_time(queryset) -> dict:
     }
 
 
-def waiver_stats(queryset) -> dict:
+def waiver_stats(queryset, key: str | None = None) -> dict:
     """Aggregates of a waiver queryset for charts and the API (see module doc);
-    cached under the data version (waivers.caching), keyed by the rows."""
-    return caching.cached(stats_key(queryset), lambda: _waiver_stats(queryset))
+    cached under the data version (waivers.caching), keyed by the rows
+    (`key`: stats_key(queryset), when the caller has it already)."""
+    return caching.cached(key or stats_key(queryset), lambda: _waiver_stats(queryset))
 
 
 def stats_key(queryset) -> str:

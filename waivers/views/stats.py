@@ -20,14 +20,15 @@ def stats(request: HttpRequest) -> HttpResponse:
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     # Invalid parameters are reported by the form and left out; the rest apply.
     filterset.is_valid()
-    data = waiver_stats(filterset.unordered_qs)
+    key = stats_key(filterset.unordered_qs)
+    data = waiver_stats(filterset.unordered_qs, key)
     return render(request, "waivers/stats.html", {
         "filterset": filterset,
         "form": filterset.form,
         "stats": data,
         # The rendered charts and tables are cached under the figures' own key;
         # their geometry is only computed when that fragment is rendered.
-        "charts_key": stats_key(filterset.unordered_qs),
+        "charts_key": key,
         "charts": SimpleLazyObject(lambda: build_charts(data)),
         "type_options": type_options(request.GET.getlist("type")),
         "carried_params": carried_params(request.GET),
