@@ -39,7 +39,8 @@ class ApiWaiverFilterSet(WaiverFilterSet):
         help_text=(
             "newest (default; also -submitted_at), oldest (submitted_at), deadline "
             "(review_due_date), title, agency, relevance (default when q is given, "
-            "except in cursor mode). Same keys as `sort`, which it overrides."
+            "except in cursor mode; a search matching more than 5,000 waivers is not "
+            "ranked and comes newest first). Same keys as `sort`, which it overrides."
         ),
     )
 
