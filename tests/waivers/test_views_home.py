@@ -96,5 +96,16 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queri
         post(WaiverFactory())
     for _ in range(10):
         post(WaiverFactory(), to=Waiver.Status.DECIDED)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # the data version, then three lists
         home(client)
+
+
+def test_counts_and_decisions_are_cached_until_the_next_write(client, django_assert_num_queries):
+    post(WaiverFactory(), to=Waiver.Status.DECIDED)
+    assert count(1, "public waivers") in home(client)
+    with django_assert_num_queries(2):  # the data version and the open reviews
+        home(client)
+    post(WaiverFactory(procurement_title="Newly decided waiver"), to=Waiver.Status.DECIDED)
+    html = home(client)
+    assert count(2, "public waivers") in section(html, "counts-heading")
+    assert "Newly decided waiver" in section(html, "decisions-heading")
