@@ -49,15 +49,20 @@ def departments_with_counts() -> list[AgencyCount]:
 
 
 def agency_waivers(agency: Agency):
-    """The public waivers of an agency: a department's include its sub-tiers'."""
-    return Waiver.objects.public().filter(
-        Q(contracting_agency=agency) | Q(contracting_agency__parent=agency)
-    )
+    """The public waivers of an agency: a department's include its sub-tiers'.
+
+    The agencies are listed by id (one IN on the indexed column) rather than
+    joined with an OR on the parent, which made PostgreSQL read every public
+    waiver (seconds at a million) instead of using the agency indexes."""
+    ids = [agency.pk]
+    if agency.kind == Agency.Kind.DEPARTMENT:
+        ids += Agency.objects.filter(parent=agency).values_list("pk", flat=True)
+    return Waiver.objects.public().filter(contracting_agency_id__in=ids)
 
 
-def agency_summary(agency: Agency) -> dict[str, int]:
-    """Headline counts of an agency's public waivers, in one query."""
-    return agency_waivers(agency).aggregate(
+def agency_summary(waivers) -> dict[str, int]:
+    """Headline counts of an agency's public waivers (agency_waivers()), in one query."""
+    return waivers.aggregate(
         total=Count("id"),
         open=Count("id", filter=Waiver.AWAITING_REVIEW),
         determined=Count("id", filter=~Q(determination="")),

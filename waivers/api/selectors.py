@@ -6,7 +6,6 @@ from django.db.models import Count
 from agencies.models import Agency
 from agencies.selectors import public_counts_by_contracting_agency
 from waivers.api.conditional import data_last_modified
-from waivers.models import Waiver
 
 COUNTS_TTL = 600  # seconds; the key also changes with every change to the data
 
@@ -25,13 +24,6 @@ def agency_waiver_counts() -> dict[int, int]:
             counts[parent_id] = counts.get(parent_id, 0) + counts[agency_id]
         cache.set(key, counts, COUNTS_TTL)
     return counts
-
-
-def agency_waivers(agency: Agency):
-    """Public waivers of the agency (a department's include its sub-tiers'),
-    matched on the indexed contracting_agency_id column."""
-    ids = [agency.pk, *agency.subtiers.values_list("pk", flat=True)]
-    return Waiver.objects.public().filter(contracting_agency_id__in=ids)
 
 
 def counts_by(queryset, column: str, choices) -> list[dict]:

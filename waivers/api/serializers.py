@@ -18,7 +18,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from agencies.models import Agency
-from waivers.api.selectors import agency_waivers, counts_by
+from agencies.selectors import agency_waivers
+from waivers.api.selectors import counts_by
 from waivers.exports import (
     COLUMNS,
     PUBLIC_ID_PLACEHOLDER,
