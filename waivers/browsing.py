@@ -23,7 +23,7 @@ PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 # Parameters that only change how the list is shown; exports and feeds ignore
 # them. `more` asks for the whole list of a long facet (agency, country).
-PAGING_PARAMS = ("page", "page_size", "more")
+DISPLAY_PARAMS = ("page", "page_size", "more")
 
 
 class PageForm(forms.Form):
@@ -185,7 +185,7 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
     ]
     bad = {problem.param for problem in problems}
     usable = request.GET.copy()
-    for name in (*bad, *PAGING_PARAMS):
+    for name in (*bad, *DISPLAY_PARAMS):
         usable.pop(name, None)
     for name, value in (scope or {}).items():
         if value not in usable.getlist(name):

@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.utils.feedgenerator import Atom1Feed
 
-from waivers.browsing import PAGING_PARAMS, describe_filters
+from waivers.browsing import DISPLAY_PARAMS, describe_filters
 from waivers.filters import ORDERINGS, WaiverFilterSet
 from waivers.models import Waiver
 
@@ -18,7 +18,7 @@ class WaiverFeed(Feed):
 
     def get_object(self, request):
         params = request.GET.copy()
-        for name in (*PAGING_PARAMS, "sort"):
+        for name in (*DISPLAY_PARAMS, "sort"):
             params.pop(name, None)
         filterset = WaiverFilterSet(params, queryset=Waiver.objects.public())
         if not filterset.is_valid():

@@ -60,9 +60,8 @@ class Facet:
         return any(option.selected for option in self.options)
 
 
-def filtered_except(filterset: WaiverFilterSet, param: str | None):
-    """The filterset's base queryset with every valid filter applied but `param`
-    (all of them when None).
+def filtered_except(filterset: WaiverFilterSet, param: str):
+    """The filterset's base queryset with every valid filter applied but `param`.
 
     Call after the filterset was validated. Ordering is dropped: counts only.
     """
@@ -253,7 +252,7 @@ def _counts(filterset: WaiverFilterSet) -> dict[str, dict]:
     filter is in use counts the result without it, in a query of its own."""
     in_use = [param for param in _COUNTED if _selected(filterset, param)]
     others = [param for param in _COUNTED if param not in in_use]
-    counts = _grouped_counts(filtered_except(filterset, None), others) if others else {}
+    counts = _grouped_counts(filterset.unordered_qs, others) if others else {}
     for param in in_use:
         counts.update(_grouped_counts(filtered_except(filterset, param), [param]))
     return counts
