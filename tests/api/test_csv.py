@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import errors
 from tests.waivers.search_catalogue import build_edge_cases
+from tests.waivers.test_exports import reference_cell
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/waivers/"
@@ -22,16 +23,6 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def as_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
-
-
 @pytest.mark.parametrize("params", [{}, {"psc": "66"}, {"q": "laser"}, {"agency": "097"}])
 def test_csv_matches_json(client, catalogue, params):
     json_rows = client.get(URL, {**params, "page_size": 100}).json()["results"]
@@ -39,7 +30,7 @@ def test_csv_matches_json(client, catalogue, params):
     assert len(rows) == len(json_rows) > 0
     for csv_row, json_row in zip(rows, json_rows, strict=True):
         assert list(csv_row) == list(json_row)
-        assert csv_row == {name: as_cell(value) for name, value in json_row.items()}
+        assert csv_row == {name: reference_cell(value) for name, value in json_row.items()}
 
 
 @pytest.mark.parametrize("params", [{}, {"fields": "url,api_url,modified_at,summary,piids"}])
@@ -51,7 +42,9 @@ def test_csv_of_edge_values_matches_json(client, catalogue, params):
     json_rows = client.get(URL, {**params, "page_size": 100}).json()["results"]
     rows = csv_rows(client.get(URL, {**params, "format": "csv"}))
     assert len(rows) == len(json_rows) == 10
-    assert rows == [{name: as_cell(value) for name, value in row.items()} for row in json_rows]
+    assert rows == [
+        {name: reference_cell(value) for name, value in row.items()} for row in json_rows
+    ]
 
 
 def test_whole_list_is_one_copy_statement_and_a_page_is_not(client, catalogue):
@@ -117,7 +110,7 @@ def test_other_lists_offer_csv(client, url, first_column):
     rows = csv_rows(client.get(url + "&format=csv"))
     json_rows = client.get(url + "&page_size=500").json()["results"]
     assert len(rows) == len(json_rows) > 0
-    assert rows[0] == {name: as_cell(value) for name, value in json_rows[0].items()}
+    assert rows[0] == {name: reference_cell(value) for name, value in json_rows[0].items()}
 
 
 def test_csv_runs_a_fixed_number_of_queries_whatever_the_rows(
