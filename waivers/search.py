@@ -22,26 +22,31 @@ MAX_QUERY_LENGTH = 200
 # page says so. See docs/performance.md.
 RANK_LIMIT = 5_000
 
-_REFRESH_SQL = """
-UPDATE waivers_waiver AS w SET search_vector =
-    setweight(to_tsvector('english', w.procurement_title), 'A')
-    || setweight(to_tsvector('simple',
+# The stored search vector: these parts, concatenated in this order. Each is a
+# tsvector expression over the waiver row `w`; `tsvector || tsvector` shifts
+# the right operand's positions past the left's. The bulk generator
+# (waivers.synthetic) evaluates the same parts, some through lookup tables.
+SEARCH_VECTOR_PARTS = {
+    "title": "setweight(to_tsvector('english', w.procurement_title), 'A')",
+    "identifiers": """setweight(to_tsvector('simple',
         concat_ws(' ', w.public_id, w.solicitation_id, array_to_string(w.piids, ' '),
-                  w.naics_id, w.psc_id)), 'A')
-    || setweight(to_tsvector('english', concat_ws(' ', w.summary, w.rationale)), 'B')
-    || setweight(to_tsvector('english', coalesce((
+                  w.naics_id, w.psc_id)), 'A')""",
+    "text": "setweight(to_tsvector('english', concat_ws(' ', w.summary, w.rationale)), 'B')",
+    "contracting_agency": """setweight(to_tsvector('english', coalesce((
         SELECT concat_ws(' ', a.name, a.abbreviation, d.name, d.abbreviation)
         FROM agencies_agency a LEFT JOIN agencies_agency d ON d.id = a.parent_id
-        WHERE a.id = w.contracting_agency_id), '')), 'C')
-    || setweight(to_tsvector('english', coalesce((
+        WHERE a.id = w.contracting_agency_id), '')), 'C')""",
+    "funding_agency": """setweight(to_tsvector('english', coalesce((
         SELECT concat_ws(' ', a.name, a.abbreviation)
-        FROM agencies_agency a WHERE a.id = w.funding_agency_id), '')), 'C')
-    || setweight(to_tsvector('english', coalesce((
-        SELECT n.title FROM waivers_naicscode n WHERE n.code = w.naics_id), '')), 'C')
-    || setweight(to_tsvector('english', coalesce((
+        FROM agencies_agency a WHERE a.id = w.funding_agency_id), '')), 'C')""",
+    "naics": """setweight(to_tsvector('english', coalesce((
+        SELECT n.title FROM waivers_naicscode n WHERE n.code = w.naics_id), '')), 'C')""",
+    "psc": """setweight(to_tsvector('english', coalesce((
         SELECT concat_ws(' ', p.name, p.full_name)
-        FROM waivers_psccode p WHERE p.code = w.psc_id), '')), 'C')
-"""
+        FROM waivers_psccode p WHERE p.code = w.psc_id), '')), 'C')""",
+}
+SEARCH_VECTOR_SQL = "\n    || ".join(SEARCH_VECTOR_PARTS.values())
+_REFRESH_SQL = f"UPDATE waivers_waiver AS w SET search_vector =\n    {SEARCH_VECTOR_SQL}"  # noqa: S608
 
 
 def refresh_search_vectors(waiver_ids: Iterable[int] | None = None) -> None:

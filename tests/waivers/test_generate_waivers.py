@@ -2,9 +2,11 @@
 constraint, carry a consistent status history, and are the same for a seed."""
 
 import io
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from waivers import synthetic
 from waivers.models import (
@@ -14,6 +16,7 @@ from waivers.models import (
     Waiver,
     WaiverStatusChange,
 )
+from waivers.search import SEARCH_VECTOR_SQL
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +160,70 @@ def test_delete_removes_rows_and_their_history():
 def test_bad_arguments_are_refused_clearly(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_waivers", *args, stdout=io.StringIO())
+
+
+def test_search_vectors_equal_the_shared_definition_for_every_row():
+    """The generator builds the vectors part by part (lookup tables, the text
+    part in Python); every row must equal what waivers.search computes."""
+    synthetic.generate(300, seed=11)
+    with connection.cursor() as cursor:
+        differs = f"w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})"
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM waivers_waiver AS w"  # noqa: S608
+        )
+        assert cursor.fetchone() == (300, 0)
+
+
+def test_text_vectors_are_postgresqls_own_for_the_same_text():
+    profile = synthetic.build_profile()
+    gen = synthetic.Generator(profile, 12)
+    block = gen.block(0, 200)
+    built = [(r["search_vector"], r["summary"], r["rationale"]) for r in block.waivers]
+    assert sum(v is not None for v, _, _ in built) == 200  # published lengths stay in bounds
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(v, s, r) "
+            "WHERE t.v::tsvector IS DISTINCT FROM "
+            "setweight(to_tsvector('english', concat_ws(' ', t.s, t.r)), 'B')",
+            [[v for v, _, _ in built], [s for _, s, _ in built], [r for _, _, r in built]],
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_text_vectors_of_awkward_words_match_and_limits_are_left_to_sql():
+    words = ["Well-known", "the", "covid-19", "pipes", "a", "x-ray-ready", "Steel", "of"]
+    vocabulary = synthetic.Table({w: 1 for w in words})
+    texts = synthetic._Texts(vocabulary, random.Random(1), synthetic.text_lexicon(words))
+    pieces = [(start, length) for start, length in ((0, 40), (500, 7), (9_000, 120), (77, 1))]
+    with connection.cursor() as cursor:
+        for a, b in zip(pieces, pieces[1:], strict=False):
+            vector = texts.vector([a, b], "B")
+            cursor.execute(
+                "SELECT %s::tsvector = setweight(to_tsvector('english', %s), 'B')",
+                [vector, texts.text(a) + " " + texts.text(b)],
+            )
+            assert cursor.fetchone()[0], (texts.text(a), texts.text(b))
+    # Over 255 positions for one lexeme, or past position 16383, PostgreSQL's
+    # own limits apply: the generator leaves such texts to SQL.
+    assert texts.vector([(0, 3_000)], "B") is None  # ~375 of each word
+    assert texts.vector([(0, 9_000), (10_000, 9_000)], "B") is None
+
+
+def test_vectors_that_differ_from_the_shared_definition_are_refused_and_nothing_is_written():
+    profile = synthetic.build_profile()
+    profile.lexicon = {word: ((("'wrong'", 1),), 1) for word in profile.lexicon}
+    with pytest.raises(ValueError, match="search vectors differ"):
+        synthetic.generate(50, seed=13, profile=profile)
+    assert Waiver.objects.count() == 0
+    assert WaiverStatusChange.objects.count() == 0
+
+
+def test_texts_left_to_sql_get_the_shared_definitions_vector(monkeypatch):
+    monkeypatch.setattr(synthetic, "_MAX_POSITION", 5)  # every text "too long" for Python
+    synthetic.generate(40, seed=14)
+    with connection.cursor() as cursor:
+        differs = f"w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})"
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM waivers_waiver AS w"  # noqa: S608
+        )
+        assert cursor.fetchone() == (40, 0)

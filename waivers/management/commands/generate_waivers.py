@@ -62,13 +62,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  wall {result.wall_seconds:.2f} s; generation (Python, overlapped) "
-            f"{result.generate_seconds:.2f} s, COPY/INSERT {result.copy_seconds:.2f} s, "
-            f"search vectors {result.search_vector_seconds:.2f} s, index rebuild "
-            f"{result.index_seconds:.2f} s (full-text {result.search_index_seconds:.2f} s), "
-            f"foreign-key checks {result.check_seconds:.2f} s, "
-            f"ANALYZE {result.analyze_seconds:.2f} s"
+            f"{result.generate_seconds:.2f} s, COPY {result.copy_seconds:.2f} s, INSERT with "
+            f"search vectors {result.search_vector_seconds:.2f} s, vector check "
+            f"{result.verify_seconds:.2f} s, foreign-key checks {result.check_seconds:.2f} s, "
+            f"index rebuild {result.index_seconds:.2f} s (full-text "
+            f"{result.search_index_seconds:.2f} s), ANALYZE {result.analyze_seconds:.2f} s"
         )
         self.stdout.write(
-            f"  {result.write_rows_per_second:,.0f} waivers/s written (without the full-text "
-            f"work); {result.rows_per_second:,.0f} waivers/s with everything"
+            f"  {result.write_rows_per_second:,.0f} waivers/s written (before the index "
+            f"rebuild); {result.rows_per_second:,.0f} waivers/s with everything"
         )
