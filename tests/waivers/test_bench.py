@@ -28,6 +28,10 @@ def test_small_bench_run_reports_every_figure_with_its_floor(tmp_path):
     [size] = data["sizes"]
     assert size["rows"] == 200
     assert size["load"]["public_rows"] > 150
+    generated = size["load"]["generate"]
+    assert generated["created"] == 200
+    assert generated["rows_per_second"] > 0
+    assert generated["meets_target"] == (generated["rows_per_second"] >= 20_000)
     assert set(size["figures"]) == FIGURES
     for key, figure in size["figures"].items():
         # Pages under construction are reported as missing, never invented.
@@ -53,6 +57,7 @@ def test_small_bench_run_reports_every_figure_with_its_floor(tmp_path):
         assert size["import"]["rejected"] == 0
     text = stdout.getvalue()
     assert "SQL floor" in text and "bare_view (floor)" in text
+    assert "generate_waivers: 200 rows" in text and "target 20,000" in text
 
 
 def test_bench_refuses_a_database_with_real_waivers():
