@@ -82,3 +82,14 @@ def test_each_form_reads_agencies_through_its_own_queryset():
     second = filterset("agency=Z902")
     assert second.is_valid(), second.errors
     assert first.form.fields["agency"].queryset is not second.form.fields["agency"].queryset
+
+
+@pytest.mark.django_db
+def test_no_agency_cleans_to_an_empty_list():
+    chosen = filterset("type=nonavailability")
+    assert chosen.is_valid()
+    assert chosen.form.cleaned_data["agency"] == []
+    assert chosen.form.cleaned_data["type"] == ["nonavailability"]
+    assert str(chosen.unordered_qs.query) == str(
+        Waiver.objects.public().filter(waiver_type="nonavailability").query
+    )
