@@ -7,6 +7,7 @@ sort. Bad values produce form errors naming the parameter; the site shows them
 as messages and the API answers 400 with them.
 """
 
+import copy
 import datetime as dt
 from functools import cached_property
 
@@ -16,6 +17,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import CharField, ExpressionWrapper, F, Q
 from django.utils import timezone
+from django_filters.fields import ModelMultipleChoiceField
 
 from agencies.models import Agency
 from waivers import caching
@@ -57,20 +59,53 @@ class UpperCharField(forms.CharField):
         return super().to_python(value).upper()
 
 
-class SharedChoicesField(forms.MultipleChoiceField):
-    """A multiple choice whose (long, fixed) choice list is shared by every
-    copy of the form. Django deep-copies each field of a form on every
-    instantiation, and the filter forms are built several times a request;
-    copying the ~250 countries each time cost ~10 ms per API request."""
+class CopiedPerRequest(dict):
+    """A FilterSet's filters, or its form's fields, as copied for each new
+    FilterSet or form: the per-request state is copied, the fixed choice
+    lists are shared.
+
+    django-filter deep-copies every filter of the FilterSet on each
+    instantiation, and Django deep-copies every field of a form; both walk
+    the choice lists (and normalise a widget's choices again on the way: the
+    ~250 countries alone cost ~3 ms an API request). Those lists never change
+    after the class is built, so the copies keep them by reference. Each copy
+    still gets its own widget attrs, error messages, validators and (for a
+    model field) its own queryset, as with Django's copy."""
 
     def __deepcopy__(self, memo):
-        result = forms.Field.__deepcopy__(self, memo)  # skips ChoiceField's copy of the choices
-        result._choices = self._choices  # never changed after the class is built
+        return {name: _copy(item, memo) for name, item in self.items()}
+
+
+def _copy(item, memo):
+    if isinstance(item, django_filters.Filter):
+        result = copy.copy(item)
+        result.extra = item.extra.copy()
+        if item.method is not None:
+            result.method = item.method  # re-binds the method to the copy's FilterSet
         return result
+    if isinstance(item, forms.ChoiceField) and not isinstance(item, forms.ModelChoiceField):
+        widget = copy.copy(item.widget)  # Widget.__deepcopy__, without copying the choices
+        widget.attrs = item.widget.attrs.copy()
+        memo[id(item.widget)] = widget
+        result = forms.Field.__deepcopy__(item, memo)  # skips ChoiceField's copy of the choices
+        result._choices = item._choices
+        return result
+    return copy.deepcopy(item, memo)
 
 
-class CountryFilter(django_filters.MultipleChoiceFilter):
-    field_class = SharedChoicesField
+class AgencyCodesField(ModelMultipleChoiceField):
+    """Agencies by code. None chosen cleans to [] like the other multiple
+    choices (Django's empty queryset would be compiled the first time it is
+    read: ~0.1 ms of most requests, which name no agency)."""
+
+    def clean(self, value):
+        if not self.required and not value:
+            return []
+        return super().clean(value)
+
+
+class AgencyFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = AgencyCodesField
 
 
 class StrictBooleanField(forms.Field):
@@ -120,7 +155,7 @@ class WaiverFilterSet(django_filters.FilterSet):
     decision = django_filters.MultipleChoiceFilter(
         choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
     )
-    agency = django_filters.ModelMultipleChoiceFilter(
+    agency = AgencyFilter(
         queryset=Agency.objects.all(), to_field_name="code", method="filter_agency",
         label="Agency", help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
     )
@@ -134,7 +169,7 @@ class WaiverFilterSet(django_filters.FilterSet):
             r"^[A-Z0-9]{1,4}$", "Enter a PSC code or category: 1–4 letters or digits."
         )],
     )
-    country = CountryFilter(
+    country = django_filters.MultipleChoiceFilter(
         choices=COUNTRY_CHOICES, method="filter_country", label="Country of origin"
     )
     stage = django_filters.ChoiceFilter(
@@ -156,6 +191,21 @@ class WaiverFilterSet(django_filters.FilterSet):
     class Meta:
         model = Waiver
         fields = []
+
+    @classmethod
+    def get_filters(cls):
+        return CopiedPerRequest(super().get_filters())
+
+    def get_form_class(self):
+        """The form class, built once per FilterSet class (django-filter builds
+        a new class, with new fields, for every FilterSet): its fields depend
+        only on the declared filters."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = CopiedPerRequest(form_class.base_fields)
+            type(self)._form_class = form_class
+        return form_class
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)

@@ -63,6 +63,25 @@ def test_status_badges_use_the_choice_labels():
     assert decision.strip() == ""  # no final decision: no badge
 
 
+def test_badges_are_escaped_spans_each_followed_by_a_line_break():
+    waiver = Waiver(waiver_type=Waiver.Type.UNREASONABLE_COST, status=Waiver.Status.DECIDED,
+                    final_decision=Waiver.FinalDecision.GRANTED)
+    html = Template(
+        "{% load waiver_tags %}"
+        "{% type_badge w %}|{% status_badge w %}|{% determination_badge w %}|{% decision_badge w %}"
+    ).render(Context({"w": waiver}))
+    assert html.split("|") == [
+        '<span class="usa-tag site-tag site-tag--type">'
+        "Unreasonable cost (price preference)</span>\n",
+        '<span class="usa-tag site-tag site-tag--done">Final decision made</span>\n',
+        "\n",  # no determination on record
+        '<span class="usa-tag site-tag site-tag--good">Granted</span>\n',
+    ]
+    waiver.get_status_display = lambda: "<b>&</b>"
+    html = Template("{% load waiver_tags %}{% status_badge w %}").render(Context({"w": waiver}))
+    assert html == '<span class="usa-tag site-tag site-tag--done">&lt;b&gt;&amp;&lt;/b&gt;</span>\n'
+
+
 def test_url_with_keeps_repeated_parameters_and_replaces_one():
     request = RequestFactory().get("/waivers/?agency=1341&agency=97AS&page=3&q=laser")
     html = Template("{% load waiver_tags %}{% url_with page=4 %}").render(

@@ -10,6 +10,7 @@ keeps them in step with the export columns.
 """
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from functools import cached_property
 
@@ -63,13 +64,21 @@ def _nullable_text(name):
     return _text(name, allow_null=True)
 
 
+@functools.cache
+def field_names(serializer_class) -> tuple[str, ...]:
+    """The names of a serializer's fields, in order. Worked out once per
+    class: DRF deep-copies every declared field for each serializer instance
+    that reads `fields` (~0.4 ms for a waiver)."""
+    return tuple(serializer_class().fields)
+
+
 class FieldSelectionMixin:
     """Limits the output to the `fields` chosen by the view (all by default)."""
 
     @property
     def selected_fields(self) -> list[str]:
         chosen = self.context.get("fields")
-        return list(chosen) if chosen else list(self.fields)
+        return list(chosen) if chosen else list(field_names(type(self)))
 
 
 class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):

@@ -37,6 +37,7 @@ from waivers.api.serializers import (
     StatsSerializer,
     WaiverDetailSerializer,
     WaiverSerializer,
+    field_names,
 )
 from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
@@ -115,7 +116,7 @@ class FieldsMixin:
         raw = self.request.query_params.get("fields")
         if not raw:
             return None  # absent or empty: every field
-        available = list(serializer_class().fields)
+        available = list(field_names(serializer_class))
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:

@@ -11,6 +11,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from waivers.models import Waiver
 
@@ -107,17 +108,25 @@ def query_string(**params) -> str:
 
 # --- badges --------------------------------------------------------------------
 
-def _tag(label: str, variant: str) -> dict:
-    return {"label": label, "variant": variant}
+def _tag(label, variant: str) -> str:
+    """A USWDS tag (badge), or nothing without a label. Built here rather than
+    from a template: a results page shows four per row, and an inclusion tag's
+    template render cost ~2 ms a page. Each ends in a line break, which
+    separates the inline badges as the spaces between them do."""
+    if not label:
+        return "\n"
+    return format_html(
+        '<span class="usa-tag site-tag site-tag--{}">{}</span>\n', variant or "neutral", label
+    )
 
 
-@register.inclusion_tag("includes/tag.html")
-def status_badge(waiver) -> dict:
+@register.simple_tag
+def status_badge(waiver) -> str:
     return _tag(waiver.get_status_display(), STATUS_VARIANTS.get(waiver.status, "neutral"))
 
 
-@register.inclusion_tag("includes/tag.html")
-def determination_badge(waiver) -> dict:
+@register.simple_tag
+def determination_badge(waiver) -> str:
     """The OMB determination, or nothing when none is on record."""
     if not waiver.determination:
         return _tag("", "")
@@ -127,8 +136,8 @@ def determination_badge(waiver) -> dict:
     )
 
 
-@register.inclusion_tag("includes/tag.html")
-def decision_badge(waiver) -> dict:
+@register.simple_tag
+def decision_badge(waiver) -> str:
     """The agency's final decision, or nothing when none is on record."""
     if not waiver.final_decision:
         return _tag("", "")
@@ -138,8 +147,8 @@ def decision_badge(waiver) -> dict:
     )
 
 
-@register.inclusion_tag("includes/tag.html")
-def type_badge(waiver) -> dict:
+@register.simple_tag
+def type_badge(waiver) -> str:
     return _tag(waiver.get_waiver_type_display(), "type")
 
 

@@ -1,0 +1,95 @@
+"""The shared WaiverFilterSet reuses its form class and shares fixed choice
+lists between requests (waivers.filters.CopiedPerRequest); everything that
+belongs to one request stays with that request."""
+
+import pytest
+from django.http import QueryDict
+
+from tests.factories import AgencyFactory, DepartmentFactory
+from waivers.api.filters import ApiWaiverFilterSet
+from waivers.filters import COUNTRY_CHOICES, WaiverFilterSet
+from waivers.models import Waiver
+from waivers.search import MAX_QUERY_LENGTH
+
+
+def filterset(query: str, filterset_class=WaiverFilterSet):
+    return filterset_class(QueryDict(query), queryset=Waiver.objects.public())
+
+
+def test_the_form_class_is_built_once_per_filterset_class():
+    first, second = filterset("type=nonavailability"), filterset("status=decided")
+    assert type(first.form) is type(second.form)
+    api_form = filterset("ordering=oldest", ApiWaiverFilterSet).form
+    assert type(api_form) is not type(first.form)
+    assert "ordering" in api_form.fields
+    assert "ordering" not in first.form.fields
+
+
+def test_fields_keep_their_labels_choices_and_limits():
+    form = filterset("").form
+    assert form.fields["type"].label == "Waiver type"
+    assert list(form.fields["type"].choices) == list(Waiver.Type.choices)
+    assert list(form.fields["country"].choices) == COUNTRY_CHOICES
+    assert list(form.fields["country"].widget.choices) == COUNTRY_CHOICES
+    assert form.fields["q"].widget.attrs["maxlength"] == str(MAX_QUERY_LENGTH)
+    assert form.fields["sort"].label == "Sort by"
+
+
+def test_fixed_choice_lists_are_shared_between_requests():
+    first, second = filterset("").form, filterset("").form
+    assert first.fields["country"] is not second.fields["country"]
+    assert first.fields["country"].choices is second.fields["country"].choices
+    assert first.fields["country"].widget.choices is second.fields["country"].widget.choices
+
+
+def test_per_request_state_is_not_shared():
+    first, second = filterset("type=nonavailability"), filterset("type=jones_act&country=FR")
+    assert first.is_valid() and second.is_valid()
+    assert first.form.cleaned_data["type"] == ["nonavailability"]
+    assert second.form.cleaned_data["type"] == ["jones_act"]
+    assert first.form.cleaned_data["country"] == []
+    # Widget attributes, error messages and validators are each form's own.
+    first.form.fields["country"].widget.attrs["data-test"] = "x"
+    first.form.fields["type"].error_messages["invalid_choice"] = "changed"
+    first.form.fields["naics"].validators.append(lambda value: None)
+    fresh = filterset("").form
+    assert "data-test" not in fresh.fields["country"].widget.attrs
+    assert fresh.fields["type"].error_messages["invalid_choice"] != "changed"
+    assert len(fresh.fields["naics"].validators) == len(second.form.fields["naics"].validators)
+    # Filters are copies bound to their own FilterSet (method filters call it).
+    assert first.filters["q"] is not second.filters["q"]
+    assert first.filters["q"].parent is first and second.filters["q"].parent is second
+    assert first.filters["q"].filter.f is first.filters["q"]
+
+
+def test_bad_values_are_reported_per_request():
+    bad, good = filterset("type=bogus&country=XX"), filterset("type=nonavailability")
+    assert not bad.is_valid()
+    assert set(bad.errors) == {"type", "country"}
+    assert good.is_valid() and not good.errors
+
+
+@pytest.mark.django_db
+def test_each_form_reads_agencies_through_its_own_queryset():
+    department = DepartmentFactory()
+    AgencyFactory(code="Z901", parent=department)
+    first = filterset("agency=Z901")
+    assert first.is_valid()
+    assert [a.code for a in first.form.cleaned_data["agency"]] == ["Z901"]
+    assert not filterset("agency=Z902").is_valid()
+    # An agency added after those requests is known to the next one.
+    AgencyFactory(code="Z902", parent=department)
+    second = filterset("agency=Z902")
+    assert second.is_valid(), second.errors
+    assert first.form.fields["agency"].queryset is not second.form.fields["agency"].queryset
+
+
+@pytest.mark.django_db
+def test_no_agency_cleans_to_an_empty_list():
+    chosen = filterset("type=nonavailability")
+    assert chosen.is_valid()
+    assert chosen.form.cleaned_data["agency"] == []
+    assert chosen.form.cleaned_data["type"] == ["nonavailability"]
+    assert str(chosen.unordered_qs.query) == str(
+        Waiver.objects.public().filter(waiver_type="nonavailability").query
+    )
