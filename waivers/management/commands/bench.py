@@ -28,8 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=_sizes, default=runner.DEFAULT_SIZES,
                             help="Comma-separated data sizes (default 10000,100000,1000000).")
         parser.add_argument("--out", type=Path, default=None, help="Write the results as JSON.")
-        parser.add_argument("--reps", type=int, default=40,
-                            help="Measured requests per figure and mode (default 40).")
+        parser.add_argument("--reps", type=int, default=100,
+                            help="Measured requests per figure and mode (default 100: a p95 "
+                                 "of 30 samples is the second-worst one, a garbage "
+                                 "collection can decide it).")
         parser.add_argument("--cold-reps", type=int, default=None,
                             help="Measured requests of the cold series (default: --reps).")
         parser.add_argument("--warmup", type=int, default=5, help="Warm-up requests per figure.")
