@@ -162,16 +162,22 @@ def test_bad_arguments_are_refused_clearly(args, message):
         call_command("generate_waivers", *args, stdout=io.StringIO())
 
 
-def test_search_vectors_equal_the_shared_definition_for_every_row():
-    """The generator builds the vectors part by part (lookup tables, the text
-    part in Python); every row must equal what waivers.search computes."""
-    synthetic.generate(300, seed=11)
+def rows_and_differing_vectors() -> tuple[int, int]:
+    """Waivers, and how many of them store a vector other than the one
+    waivers.search's shared SQL computes for them."""
     with connection.cursor() as cursor:
         differs = f"w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})"
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM waivers_waiver AS w"  # noqa: S608
         )
-        assert cursor.fetchone() == (300, 0)
+        return cursor.fetchone()
+
+
+def test_search_vectors_equal_the_shared_definition_for_every_row():
+    """The generator builds the vectors part by part (lookup tables, the text
+    part in Python); every row must equal what waivers.search computes."""
+    synthetic.generate(300, seed=11)
+    assert rows_and_differing_vectors() == (300, 0)
 
 
 def test_text_vectors_are_postgresqls_own_for_the_same_text():
@@ -221,9 +227,4 @@ def test_vectors_that_differ_from_the_shared_definition_are_refused_and_nothing_
 def test_texts_left_to_sql_get_the_shared_definitions_vector(monkeypatch):
     monkeypatch.setattr(synthetic, "_MAX_POSITION", 5)  # every text "too long" for Python
     synthetic.generate(40, seed=14)
-    with connection.cursor() as cursor:
-        differs = f"w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})"
-        cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM waivers_waiver AS w"  # noqa: S608
-        )
-        assert cursor.fetchone() == (40, 0)
+    assert rows_and_differing_vectors() == (40, 0)
