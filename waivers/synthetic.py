@@ -785,7 +785,7 @@ class Result:
     wall_seconds: float = 0.0
     generate_seconds: float = 0.0  # Python: sampling rows and formatting COPY text
     copy_seconds: float = 0.0  # database: COPY and INSERT, index maintenance included
-    search_vector_seconds: float = 0.0  # database: INSERT of the staged rows with their vectors
+    insert_seconds: float = 0.0  # database: INSERT of the staged rows with their search vectors
     verify_seconds: float = 0.0  # database: sampled vectors compared with the shared SQL
     index_seconds: float = 0.0  # database: rebuilding indexes dropped for a bulk load
     search_index_seconds: float = 0.0  # of which the full-text GIN index
@@ -862,10 +862,10 @@ def _prepare_vectors(cursor) -> str:
                          f"ON v_{name}.key = w.{column}")
         else:
             terms.append(expression)
-    columns = [f.column for f in Waiver._meta.concrete_fields]
-    values = [("\n    || ".join(terms)) if c == "search_vector" else f'w."{c}"' for c in columns]
+    columns = [f'"{f.column}"' for f in Waiver._meta.concrete_fields]
+    values = ["\n    || ".join(terms) if c == '"search_vector"' else f"w.{c}" for c in columns]
     return (
-        f"INSERT INTO waivers_waiver ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "  # noqa: S608
+        f"INSERT INTO waivers_waiver ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM {_STAGE_TABLE} AS w {' '.join(joins)}"
     )
 
@@ -1032,7 +1032,7 @@ def generate(count: int, *, seed: int = 0, anchor: dt.date = DEFAULT_ANCHOR,
                 result.copy_seconds += time.perf_counter() - t
                 t = time.perf_counter()
                 cursor.execute(insert_sql)
-                result.search_vector_seconds += time.perf_counter() - t
+                result.insert_seconds += time.perf_counter() - t
                 t = time.perf_counter()
                 _copy(cursor, "waivers_waiverstatuschange", payloads["history"])
                 for model, payload in payloads["details"]:

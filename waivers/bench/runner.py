@@ -179,7 +179,7 @@ def load_size(size: int, seed: int, vacuum: bool, log) -> dict:
             "meets_target": result.rows_per_second >= GENERATE_MIN_ROWS_PER_SECOND,
             "generate_seconds": round(result.generate_seconds, 2),
             "copy_seconds": round(result.copy_seconds, 2),
-            "insert_with_search_vectors_seconds": round(result.search_vector_seconds, 2),
+            "insert_with_search_vectors_seconds": round(result.insert_seconds, 2),
             "verify_seconds": round(result.verify_seconds, 2),
             "foreign_key_check_seconds": round(result.check_seconds, 2),
             "index_seconds": round(result.index_seconds, 2),

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  wall {result.wall_seconds:.2f} s; generation (Python, overlapped) "
             f"{result.generate_seconds:.2f} s, COPY {result.copy_seconds:.2f} s, INSERT with "
-            f"search vectors {result.search_vector_seconds:.2f} s, vector check "
+            f"search vectors {result.insert_seconds:.2f} s, vector check "
             f"{result.verify_seconds:.2f} s, foreign-key checks {result.check_seconds:.2f} s, "
             f"index rebuild {result.index_seconds:.2f} s (full-text "
             f"{result.search_index_seconds:.2f} s), ANALYZE {result.analyze_seconds:.2f} s"
