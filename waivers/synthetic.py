@@ -402,15 +402,18 @@ def text_lexicon(words: list[str]) -> dict[str, tuple[tuple[tuple[str, int], ...
         for word, lexeme, positions in cursor.fetchall():
             quoted = "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
             entries.setdefault(word, []).extend((quoted, p) for p in positions)
+        # Positions a word takes: where a sentinel word placed after it lands
+        # (its last position, so a word sharing its lexeme changes nothing).
         cursor.execute(
             "SELECT u.word, (SELECT max(p) FROM unnest(to_tsvector('english', "
-            "u.word || ' ' || %s)) AS v, unnest(v.positions) AS p WHERE v.lexeme = %s) - 1 "
+            "u.word || ' ' || %s)) AS v, unnest(v.positions) AS p "
+            "WHERE v.lexeme = (SELECT lexeme FROM unnest(to_tsvector('english', %s)))) - 1 "
             "FROM unnest(%s::text[]) AS u(word)",
             [_SENTINEL, _SENTINEL, words],
         )
         taken = dict(cursor.fetchall())
-    if any(lexeme == f"'{_SENTINEL}'" for pairs in entries.values() for lexeme, _ in pairs):
-        raise ValueError(f"the vocabulary holds the sentinel word {_SENTINEL!r}")
+    if None in taken.values():
+        raise ValueError(f"to_tsvector('english') gives the sentinel {_SENTINEL!r} no lexeme")
     return {
         word: (tuple(sorted(entries.get(word, ()), key=lambda e: e[1])), taken[word])
         for word in words
