@@ -4,7 +4,13 @@ page-number paging and field selection."""
 import pytest
 
 from tests.api.conftest import ids, results
-from tests.waivers.search_catalogue import DRAFT_TITLE, SECRET, TEST_RECORD_TITLE, pump_waivers
+from tests.waivers.search_catalogue import (
+    DRAFT_TITLE,
+    SECRET,
+    TEST_RECORD_TITLE,
+    build_edge_cases,
+    pump_waivers,
+)
 from waivers.exports import FIELD_NAMES
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +44,18 @@ def test_rows_carry_the_export_fields_and_links(client, catalogue):
     assert row["determination"] == "consistent"
     assert row["submitted_at"].startswith("2022-02-01T15:00:00")
     assert row["final_decision"] is None
+
+
+def test_list_rows_read_as_values_equal_the_detail_read_as_instances(client, catalogue):
+    """Lists read plain values (exports.row_from_values), the detail reads a
+    Waiver (exports.waiver_row): every field of every row must agree, for
+    waivers of every type and status with nulls, empty lists and no department."""
+    build_edge_cases()
+    rows = client.get(URL, {"page_size": 100}).json()["results"]
+    assert len(rows) > 5
+    for row in rows:
+        detail = client.get(row["api_url"]).json()
+        assert row == {name: detail[name] for name in row}, row["public_id"]
 
 
 def test_drafts_test_records_and_internal_fields_never_appear(client, catalogue):

@@ -172,7 +172,7 @@ class KeysetPagination(BasePagination):
         self.has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         self.next_cursor = (
-            encode_cursor(sort_key, rows[-1].submitted_at, rows[-1].pk) if self.has_next else None
+            encode_cursor(sort_key, rows[-1].submitted_at, rows[-1].id) if self.has_next else None
         )
         return rows
 

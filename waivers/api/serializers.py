@@ -24,9 +24,12 @@ from waivers.api.selectors import counts_by
 from waivers.exports import (
     COLUMNS,
     PUBLIC_ID_PLACEHOLDER,
+    ROW_VALUES,
     address,
     csv_columns,
+    row_from_values,
     timestamp_cell,
+    url_template,
     waiver_row,
 )
 from waivers.filters import PUBLIC_STATUSES
@@ -41,6 +44,9 @@ from waivers.models import (
 from waivers.selectors.waivers import public_timeline
 
 DESCRIPTIONS = dict(COLUMNS)
+# What a waiver list reads per waiver (values_list, named rows): its export
+# row's values, then its modification time and id (the position a cursor keeps).
+LIST_VALUES = (*ROW_VALUES, "updated_at", "id")
 
 
 def jsonable(value):
@@ -144,15 +150,25 @@ class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
     def _api_root(self) -> str:
         return self.context["request"].build_absolute_uri(reverse("api:waiver-list"))
 
+    @cached_property
+    def _url_template(self) -> str:
+        return url_template(lambda path: self._site_root + path)
+
     def base_row(self, waiver: Waiver) -> dict:
-        # Absolute addresses built from two prefixes worked out once, not per row.
+        """The row of a Waiver instance (the detail view reads instances)."""
         row = waiver_row(waiver, lambda path: self._site_root + path)
-        row["api_url"] = f"{self._api_root}{waiver.public_id}/"
-        row["modified_at"] = waiver.updated_at
+        return self._with_api_fields(row, waiver.updated_at)
+
+    def _with_api_fields(self, row: dict, modified_at) -> dict:
+        row["api_url"] = f"{self._api_root}{row['public_id']}/"
+        row["modified_at"] = modified_at
         return row
 
-    def to_representation(self, waiver: Waiver) -> dict:
-        row = self.base_row(waiver)
+    def to_representation(self, values) -> dict:
+        """One list row, from a waiver read as LIST_VALUES (values_list with
+        named rows), as the list views read waivers."""
+        row = row_from_values(values, self._url_template)
+        row = self._with_api_fields(row, values.updated_at)
         return {name: jsonable(row[name]) for name in self.selected_fields}
 
     def sql_cells(self) -> dict:

@@ -36,6 +36,7 @@ from waivers.api.serializers import (
     PscSerializer,
     StatsSerializer,
     WaiverDetailSerializer,
+    LIST_VALUES,
     WaiverSerializer,
     field_names,
 )
@@ -43,19 +44,6 @@ from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
 from waivers.models import NaicsCode, PscCode, Waiver
 from waivers.selectors.stats import waiver_stats
-
-# The columns a list row reads (waivers.exports.waiver_row, plus updated_at).
-LIST_COLUMNS = (
-    "public_id", "waiver_type", "status", "procurement_title", "summary", "rationale",
-    "contracting_agency__code", "contracting_agency__name", "contracting_agency__parent_id",
-    "contracting_agency__parent__code", "contracting_agency__parent__name",
-    "funding_agency__code", "funding_agency__name", "naics__title", "psc__name",
-    "psc__full_name", "procurement_stage", "coverage", "expected_duration", "sources_sought",
-    "price_preference_included", "piids", "solicitation_id", "countries", "submitted_at",
-    "review_due_date", "determination", "determination_conditions",
-    "determination_explanation", "determined_at", "final_decision", "final_decision_date",
-    "withdrawn_at", "updated_at",
-)
 
 # Identifiers in URLs: anything else cannot exist, so it is a 404 without a query.
 _ID_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
@@ -214,12 +202,12 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
     not_found_message = "No public waiver has this identifier."
 
     def get_queryset(self):
-        queryset = export_queryset(Waiver.objects.public())
-        if self.action == "list":
-            # Lists read only the columns of a row (no long-lived unused timestamps
-            # of four joined tables): much less to fetch and parse per row.
-            queryset = queryset.only(*LIST_COLUMNS)
-        return queryset
+        return export_queryset(Waiver.objects.public())
+
+    def paginate_queryset(self, queryset):
+        # A page of the list reads plain values, not model instances with four
+        # joined relations each (WaiverSerializer.to_representation).
+        return super().paginate_queryset(queryset.values_list(*LIST_VALUES, named=True))
 
     def get_serializer_class(self):
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
