@@ -30,13 +30,13 @@ from waivers.api.pagination import (
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
 from waivers.api.selectors import agency_waiver_counts
 from waivers.api.serializers import (
+    LIST_VALUES,
     AgencyDetailSerializer,
     AgencySerializer,
     NaicsSerializer,
     PscSerializer,
     StatsSerializer,
     WaiverDetailSerializer,
-    LIST_VALUES,
     WaiverSerializer,
     field_names,
 )
