@@ -5,10 +5,9 @@ every figure of issue 6 with a warm-up and repetitions, each next to its
 floor measured in the same run:
 
 * pages and API endpoints: p50/p95 through Django's test client (the whole
-  request: middleware, view, queries, template/serializer; the process's
-  start-up heap frozen out of the garbage collector first, as in a server
-  worker, see miao_site/wsgi.py), once "warm"
-  (caches as deployed, each URL already requested) and once "cold" (the
+  request: middleware, view, queries, template/serializer; the garbage
+  collector set up as in a server worker, see miao_site/collector.py), once
+  "warm" (caches as deployed, each URL already requested) and once "cold" (the
   Django cache cleared before every request);
 * their SQL floor: the exact statements the request ran (captured with
   CaptureQueriesContext) re-run directly on the psycopg connection;
@@ -49,6 +48,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
 
+from miao_site import collector
 from waivers import synthetic
 from waivers.bench.stats import percentile
 from waivers.bench.urls import FLOOR_PATH
@@ -684,12 +684,12 @@ def run(options: Options, *, force: bool = False) -> Report:
         log(f"== {size:,} waivers ==")
         size_result: dict = {"rows": size}
         size_result["load"] = load_size(size, options.seed, options.vacuum, log)
-        # As a server worker does after start-up (miao_site/wsgi.py): what is
-        # loaded so far (here also the synthetic profile) is frozen out of the
-        # cyclic collector, so a collection during a request walks only what
-        # requests leave behind.
-        gc.collect()
-        gc.freeze()
+        # As a server worker does (miao_site/wsgi.py, miao_site/collector.py):
+        # what is loaded so far (here also the synthetic profile) is frozen
+        # out of the cyclic collector, and each request starts by collecting
+        # the cycles the requests before it left behind.
+        collector.freeze_startup()
+        collector.collect_between_requests()
         with override_settings(**BENCH_OVERRIDES):
             cache.clear()
             client = Client()
@@ -709,7 +709,9 @@ def run(options: Options, *, force: bool = False) -> Report:
             log(line)
         if options.out:
             report.dump(options.out)
-    gc.unfreeze()  # the caller (a test run, say) goes on with a normal collector
+    # The caller (a test run, say) goes on with a normal collector.
+    collector.stop_collecting_between_requests()
+    gc.unfreeze()
     report.data["growth"] = growth(report.data["sizes"])
     for key, g in report.data["growth"].get("figures", {}).items():
         log(f"growth {key}: {g['p95_small_ms']:.1f} -> {g['p95_large_ms']:.1f} ms "
