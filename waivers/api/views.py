@@ -205,8 +205,8 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return export_queryset(Waiver.objects.public())
 
     def paginate_queryset(self, queryset):
-        # A page of the list reads plain values, not model instances with four
-        # joined relations each (WaiverSerializer.to_representation).
+        # A page of the list reads plain values, not model instances with five
+        # related rows each (WaiverSerializer.to_representation).
         return super().paginate_queryset(queryset.values_list(*LIST_VALUES, named=True))
 
     def get_serializer_class(self):
