@@ -12,8 +12,12 @@ from waivers.importers.report import ImportReport, read_csv_rows
 _DEPARTMENT_CODE = re.compile(r"^\d{3}$")
 _SUBTIER_CODE = re.compile(r"^[0-9A-Z]{4}$")
 COLUMNS = {
-    "department_code", "department_name", "department_abbreviation",
-    "subtier_code", "subtier_name", "subtier_abbreviation",
+    "department_code",
+    "department_name",
+    "department_abbreviation",
+    "subtier_code",
+    "subtier_name",
+    "subtier_abbreviation",
 }
 
 
@@ -55,10 +59,15 @@ def load_agencies(path: Path) -> ImportReport:
             slug = existing.get(code) or _unique_slug(
                 row["department_abbreviation"].strip() or name, code, taken
             )
-            dept_objs.append(Agency(
-                code=code, kind=Agency.Kind.DEPARTMENT, name=name, slug=slug,
-                abbreviation=row["department_abbreviation"].strip(),
-            ))
+            dept_objs.append(
+                Agency(
+                    code=code,
+                    kind=Agency.Kind.DEPARTMENT,
+                    name=name,
+                    slug=slug,
+                    abbreviation=row["department_abbreviation"].strip(),
+                )
+            )
         _upsert(dept_objs, existing, report)
         parents = dict(Agency.objects.departments().values_list("code", "id"))
         sub_objs = []
@@ -66,11 +75,16 @@ def load_agencies(path: Path) -> ImportReport:
             code = row["subtier_code"].strip().upper()
             name = row["subtier_name"].strip()
             slug = existing.get(code) or _unique_slug(name, code, taken)
-            sub_objs.append(Agency(
-                code=code, kind=Agency.Kind.SUBTIER, name=name, slug=slug,
-                abbreviation=row["subtier_abbreviation"].strip(),
-                parent_id=parents[row["department_code"].strip()],
-            ))
+            sub_objs.append(
+                Agency(
+                    code=code,
+                    kind=Agency.Kind.SUBTIER,
+                    name=name,
+                    slug=slug,
+                    abbreviation=row["subtier_abbreviation"].strip(),
+                    parent_id=parents[row["department_code"].strip()],
+                )
+            )
         _upsert(sub_objs, existing, report)
     return report
 
@@ -82,6 +96,8 @@ def _upsert(objs: list[Agency], existing: dict[str, str], report: ImportReport) 
         else:
             report.created += 1
     Agency.objects.bulk_create(
-        objs, update_conflicts=True, unique_fields=["code"],
+        objs,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["kind", "name", "abbreviation", "parent"],
     )

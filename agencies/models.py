@@ -93,7 +93,11 @@ class AgencyMembership(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_memberships"
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
         help_text="Department or sub-tier agency; empty for MIAO reviewers, who cover all.",
     )
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -113,11 +117,13 @@ class AgencyMembership(TimeStampedModel):
                 | Q(role__in=["agency_submitter", "agency_viewer"], agency__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "agency"], name="membership_unique_agency_role",
+                fields=["user", "role", "agency"],
+                name="membership_unique_agency_role",
                 condition=Q(agency__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], name="membership_unique_global_role",
+                fields=["user", "role"],
+                name="membership_unique_global_role",
                 condition=Q(agency__isnull=True),
             ),
         ]

@@ -75,10 +75,12 @@ def subtiers_with_counts(department: Agency) -> list[AgencyCount]:
     """A department's sub-tiers that have public waivers, with counts (one query)."""
     rows = (
         Agency.objects.filter(parent=department)
-        .annotate(n=Count(
-            "contracted_waivers",
-            filter=Q(contracted_waivers__in=Waiver.objects.public()),
-        ))
+        .annotate(
+            n=Count(
+                "contracted_waivers",
+                filter=Q(contracted_waivers__in=Waiver.objects.public()),
+            )
+        )
         .filter(n__gt=0)
         .order_by("name")
     )

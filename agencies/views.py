@@ -16,11 +16,15 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         caching.queryset_key("agency-list", Waiver.objects.public()),
         selectors.departments_with_counts,
     )
-    return render(request, "agencies/agency_list.html", {
-        "departments": departments,
-        "with_waivers": [row for row in departments if row.count],
-        "without_waivers": [row for row in departments if not row.count],
-    })
+    return render(
+        request,
+        "agencies/agency_list.html",
+        {
+            "departments": departments,
+            "with_waivers": [row for row in departments if row.count],
+            "without_waivers": [row for row in departments if not row.count],
+        },
+    )
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -28,14 +32,22 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     is_department = agency.kind == Agency.Kind.DEPARTMENT
     waivers = selectors.agency_waivers(agency)
     # Aggregates over the agency's waivers: cached under the data version.
-    return render(request, "agencies/agency_detail.html", {
-        "agency": agency,
-        "is_department": is_department,
-        "summary": caching.cached(caching.queryset_key("agency-summary", waivers),
-                                  lambda: selectors.agency_summary(waivers)),
-        "subtiers": caching.cached(
-            caching.queryset_key("agency-subtiers", waivers),
-            lambda: selectors.subtiers_with_counts(agency),
-        ) if is_department else [],
-        "result": browse(request, waivers, scope={"agency": agency.code}),
-    })
+    return render(
+        request,
+        "agencies/agency_detail.html",
+        {
+            "agency": agency,
+            "is_department": is_department,
+            "summary": caching.cached(
+                caching.queryset_key("agency-summary", waivers),
+                lambda: selectors.agency_summary(waivers),
+            ),
+            "subtiers": caching.cached(
+                caching.queryset_key("agency-subtiers", waivers),
+                lambda: selectors.subtiers_with_counts(agency),
+            )
+            if is_department
+            else [],
+            "result": browse(request, waivers, scope={"agency": agency.code}),
+        },
+    )

@@ -36,7 +36,8 @@ def check_results(instance, model, constraints, exclude, using) -> dict[int, boo
     for index, constraint in enumerate(constraints):
         condition = Coalesce(
             ExpressionWrapper(Q(constraint.condition), output_field=BooleanField()),
-            True, output_field=BooleanField(),
+            True,
+            output_field=BooleanField(),
         )
         try:
             query.add_annotation(condition, f"_check_{index}")
@@ -53,8 +54,10 @@ def check_results(instance, model, constraints, exclude, using) -> dict[int, boo
     except DatabaseError as exc:  # Django's own check() lets such a row pass too
         logger.warning("Got a database error checking constraints of %r: %s", instance, exc)
         return dict.fromkeys(judged.values(), True)
-    return {judged[alias]: bool(passes) for alias, passes in zip(
-        query.annotation_select, row, strict=True)}
+    return {
+        judged[alias]: bool(passes)
+        for alias, passes in zip(query.annotation_select, row, strict=True)
+    }
 
 
 class OneQueryCheckConstraints(models.Model):

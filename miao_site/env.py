@@ -77,9 +77,18 @@ def env_origins(name: str) -> list[str]:
     return origins
 
 
-_RATE_PERIODS = {"s": "second", "sec": "second", "second": "second", "m": "minute",
-                 "min": "minute", "minute": "minute", "h": "hour", "hour": "hour",
-                 "d": "day", "day": "day"}
+_RATE_PERIODS = {
+    "s": "second",
+    "sec": "second",
+    "second": "second",
+    "m": "minute",
+    "min": "minute",
+    "minute": "minute",
+    "h": "hour",
+    "hour": "hour",
+    "d": "day",
+    "day": "day",
+}
 
 
 def env_rate(name: str, default: str) -> str:

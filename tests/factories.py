@@ -75,8 +75,9 @@ class WaiverFactory(factory.django.DjangoModelFactory):
     countries = factory.LazyFunction(lambda: ["FR"])
 
 
-def post(waiver: Waiver, *, to: str = Waiver.Status.SUBMITTED, actor=None,
-         at: dt.datetime | None = None) -> Waiver:
+def post(
+    waiver: Waiver, *, to: str = Waiver.Status.SUBMITTED, actor=None, at: dt.datetime | None = None
+) -> Waiver:
     """Move a draft through the services until it reaches status `to`."""
     at = at or timezone.now()
     Status = Waiver.Status

@@ -29,8 +29,11 @@ def staff_user():
 
 def add_internal(waiver: Waiver) -> Waiver:
     WaiverInternal.objects.create(
-        waiver=waiver, market_research=SECRET_MARKET_RESEARCH, excluded_sources=SECRET_EXCLUDED,
-        approving_official=SECRET_OFFICIAL, contacts=SECRET_CONTACTS,
+        waiver=waiver,
+        market_research=SECRET_MARKET_RESEARCH,
+        excluded_sources=SECRET_EXCLUDED,
+        approving_official=SECRET_OFFICIAL,
+        contacts=SECRET_CONTACTS,
     )
     return waiver
 
@@ -43,13 +46,20 @@ def nonavailability(**fields) -> Waiver:
     services.submit(waiver, actor=actor, note=STAFF_NOTE, at=aware(2022, 3, 1))
     services.start_review(waiver, actor=actor, note=STAFF_NOTE, at=aware(2022, 3, 2))
     services.record_determination(
-        waiver, actor=actor, determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
+        waiver,
+        actor=actor,
+        determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
         conditions="The agency must re-run market research before any follow-on award.",
-        note=STAFF_NOTE, at=aware(2022, 3, 8),
+        note=STAFF_NOTE,
+        at=aware(2022, 3, 8),
     )
     services.record_final_decision(
-        waiver, actor=actor, decision=Waiver.FinalDecision.GRANTED,
-        decided_on=dt.date(2022, 3, 10), note=STAFF_NOTE, at=aware(2022, 3, 10),
+        waiver,
+        actor=actor,
+        decision=Waiver.FinalDecision.GRANTED,
+        decided_on=dt.date(2022, 3, 10),
+        note=STAFF_NOTE,
+        at=aware(2022, 3, 10),
     )
     return waiver
 
@@ -60,10 +70,12 @@ def unreasonable_cost(*, small_business: bool = True, **fields) -> Waiver:
         waiver_type=Waiver.Type.UNREASONABLE_COST, procurement_title="Turbine blades", **fields
     )
     PricePreference.objects.create(
-        waiver=waiver, lowest_foreign_offer=Decimal("100000.00"),
+        waiver=waiver,
+        lowest_foreign_offer=Decimal("100000.00"),
         lowest_domestic_offer=Decimal("125000.00"),
         domestic_business_size=(
-            PricePreference.BusinessSize.SMALL if small_business
+            PricePreference.BusinessSize.SMALL
+            if small_business
             else PricePreference.BusinessSize.LARGE
         ),
     )
@@ -72,7 +84,8 @@ def unreasonable_cost(*, small_business: bool = True, **fields) -> Waiver:
 
 def public_interest(**fields) -> Waiver:
     waiver = WaiverFactory(
-        waiver_type=Waiver.Type.PUBLIC_INTEREST, procurement_title="Embassy security film",
+        waiver_type=Waiver.Type.PUBLIC_INTEREST,
+        procurement_title="Embassy security film",
         **fields,
     )
     post(waiver, to=Waiver.Status.SUBMITTED, actor=staff_user(), at=aware(2022, 4, 1))
@@ -81,11 +94,13 @@ def public_interest(**fields) -> Waiver:
 
 def urgent_report(**fields) -> Waiver:
     waiver = WaiverFactory(
-        waiver_type=Waiver.Type.URGENT_REPORT, procurement_title="Emergency generator parts",
+        waiver_type=Waiver.Type.URGENT_REPORT,
+        procurement_title="Emergency generator parts",
         **fields,
     )
     UrgentReport.objects.create(
-        waiver=waiver, contract_number="70FA6022C00000011",
+        waiver=waiver,
+        contract_number="70FA6022C00000011",
         contract_signed_date=dt.date(2022, 5, 2),
         urgency_contributed=UrgentReport.UrgencyContributed.YES,
         urgency_explanation="Hurricane damage required parts within 48 hours.",
@@ -96,22 +111,36 @@ def urgent_report(**fields) -> Waiver:
 
 def jones_act(**fields) -> Waiver:
     waiver = WaiverFactory(
-        waiver_type=Waiver.Type.JONES_ACT, procurement_title="Fuel carriage to Puerto Rico",
+        waiver_type=Waiver.Type.JONES_ACT,
+        procurement_title="Fuel carriage to Puerto Rico",
         **fields,
     )
     JonesActDetail.objects.create(
-        waiver=waiver, authority=JonesActDetail.Authority.OTHER,
-        requester="Caribbean Fuel Supply LLC", received_at=aware(2022, 9, 20),
-        published_at=aware(2022, 9, 20, 14), vessel_name="MT Northern Star",
-        vessel_number="IMO 9412345", vessel_flag="LR", vessel_owner="Star Tankers Ltd",
-        vessel_operator="Star Shipping Co", laden_at_request=False, cargo_type="Diesel fuel",
-        cargo_quantity="300,000 barrels", load_port="Port of Houston, TX",
-        discharge_port="San Juan, PR", window_start=dt.date(2022, 9, 25),
-        window_end=dt.date(2022, 10, 5), marad_determination_date=dt.date(2022, 9, 22),
+        waiver=waiver,
+        authority=JonesActDetail.Authority.OTHER,
+        requester="Caribbean Fuel Supply LLC",
+        received_at=aware(2022, 9, 20),
+        published_at=aware(2022, 9, 20, 14),
+        vessel_name="MT Northern Star",
+        vessel_number="IMO 9412345",
+        vessel_flag="LR",
+        vessel_owner="Star Tankers Ltd",
+        vessel_operator="Star Shipping Co",
+        laden_at_request=False,
+        cargo_type="Diesel fuel",
+        cargo_quantity="300,000 barrels",
+        load_port="Port of Houston, TX",
+        discharge_port="San Juan, PR",
+        window_start=dt.date(2022, 9, 25),
+        window_end=dt.date(2022, 10, 5),
+        marad_determination_date=dt.date(2022, 9, 22),
         marad_finding="No qualified U.S.-flag vessel is available in the window.",
         marad_actions="Outreach to U.S.-flag operators.",
-        decision=JonesActDetail.Decision.GRANTED, decided_at=aware(2022, 9, 23),
-        terms="Single voyage, Houston to San Juan.", valid_days=10, extension_days=5,
+        decision=JonesActDetail.Decision.GRANTED,
+        decided_at=aware(2022, 9, 23),
+        terms="Single voyage, Houston to San Juan.",
+        valid_days=10,
+        extension_days=5,
     )
     return post(waiver, to=Waiver.Status.REVIEWED, actor=staff_user(), at=aware(2022, 9, 21))
 

@@ -56,18 +56,21 @@ def diff(
             continue
         if (old is None and after in _EMPTY) or (new is None and before in _EMPTY):
             continue  # a new or removed row: list only the fields that held something
-        changes.append({
-            "field": f"{prefix}{name}",
-            "old": jsonable(_value(old, field)),
-            "new": jsonable(_value(new, field)),
-        })
+        changes.append(
+            {
+                "field": f"{prefix}{name}",
+                "old": jsonable(_value(old, field)),
+                "new": jsonable(_value(new, field)),
+            }
+        )
     return changes
 
 
 def editable_fields(model: type[models.Model]) -> list[str]:
     """Fields of a detail row that staff edit (not its id, waiver or timestamps)."""
     return [
-        f.name for f in model._meta.concrete_fields
+        f.name
+        for f in model._meta.concrete_fields
         if f.editable and not f.primary_key and f.name != "waiver"
     ]
 
@@ -77,7 +80,8 @@ def snapshot(waiver: Waiver) -> dict:
     audit trail when the waiver itself is deleted."""
     record = {
         f.name: jsonable(_value(waiver, f))
-        for f in Waiver._meta.concrete_fields if f.name != "search_vector"
+        for f in Waiver._meta.concrete_fields
+        if f.name != "search_vector"
     }
     for related in ("price_preference", "jones_act", "urgent_report", "internal"):
         detail = getattr(waiver, related, None) if hasattr(waiver, related) else None
@@ -86,19 +90,35 @@ def snapshot(waiver: Waiver) -> dict:
                 name: jsonable(getattr(detail, name)) for name in editable_fields(type(detail))
             }
     record["status_history"] = [
-        {"from": c.from_status, "to": c.to_status, "at": c.at.isoformat(),
-         "actor": jsonable(c.actor), "note": c.note}
+        {
+            "from": c.from_status,
+            "to": c.to_status,
+            "at": c.at.isoformat(),
+            "actor": jsonable(c.actor),
+            "note": c.note,
+        }
         for c in waiver.status_changes.select_related("actor")
     ]
     return record
 
 
 def record(
-    waiver: Waiver, *, action: str, actor, changes: list[dict] | None = None,
-    at: dt.datetime | None = None, reason: str = "", snapshot: dict | None = None,
+    waiver: Waiver,
+    *,
+    action: str,
+    actor,
+    changes: list[dict] | None = None,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    snapshot: dict | None = None,
 ) -> WaiverAuditEntry:
     return WaiverAuditEntry.objects.create(
-        waiver_id=waiver.pk, waiver_public_id=waiver.public_id, action=action,
-        changes=changes or [], snapshot=snapshot or {}, actor=actor,
-        at=at or timezone.now(), reason=reason,
+        waiver_id=waiver.pk,
+        waiver_public_id=waiver.public_id,
+        action=action,
+        changes=changes or [],
+        snapshot=snapshot or {},
+        actor=actor,
+        at=at or timezone.now(),
+        reason=reason,
     )

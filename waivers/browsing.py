@@ -29,8 +29,11 @@ DISPLAY_PARAMS = ("page", "page_size", "more")
 class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False, label="Page")
     page_size = forms.TypedChoiceField(
-        choices=[(str(n), str(n)) for n in PAGE_SIZES], coerce=int, required=False,
-        empty_value=DEFAULT_PAGE_SIZE, label="Results per page",
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_PAGE_SIZE,
+        label="Results per page",
     )
 
 
@@ -201,13 +204,15 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         sort="newest" if filterset.relevance_skipped else filterset.sort_key,
         # Read (from the cache, or counted) only when the page renders the
         # filter column, which is itself cached under facets_fragment_key.
-        facets=SimpleLazyObject(lambda: {
-            param: shortened(facet, expand=param in request.GET.getlist("more"))
-            for param, facet in facet_counts(filterset).items()
-        }),
-        facets_fragment_key=facets_key(filterset) + "|" + repr(sorted(
-            (name, request.GET.getlist(name)) for name in request.GET if name != "page"
-        )),
+        facets=SimpleLazyObject(
+            lambda: {
+                param: shortened(facet, expand=param in request.GET.getlist("more"))
+                for param, facet in facet_counts(filterset).items()
+            }
+        ),
+        facets_fragment_key=facets_key(filterset)
+        + "|"
+        + repr(sorted((name, request.GET.getlist(name)) for name in request.GET if name != "page")),
         chips=chips,
         problems=problems,
         notices=notices,

@@ -59,16 +59,18 @@ def horizontal_bars(
         value = item[value_key]
         width = round(plot_width * value / scale_max, 1) if value else 0
         y = index * HBAR_ROW
-        bars.append({
-            "label": _shorten(str(item[label_key]), 30),
-            "value": value,
-            "x": HBAR_LABEL_WIDTH,
-            "y": y + (HBAR_ROW - HBAR_BAR) / 2,
-            "width": width,
-            "height": HBAR_BAR,
-            "label_y": y + HBAR_ROW / 2 + 4,
-            "value_x": HBAR_LABEL_WIDTH + width + 6,
-        })
+        bars.append(
+            {
+                "label": _shorten(str(item[label_key]), 30),
+                "value": value,
+                "x": HBAR_LABEL_WIDTH,
+                "y": y + (HBAR_ROW - HBAR_BAR) / 2,
+                "width": width,
+                "height": HBAR_BAR,
+                "label_y": y + HBAR_ROW / 2 + 4,
+                "value_x": HBAR_LABEL_WIDTH + width + 6,
+            }
+        )
     return {
         "width": HBAR_WIDTH,
         "height": max(len(items), 1) * HBAR_ROW + 4,
@@ -105,17 +107,24 @@ def stacked_columns(columns: list[dict], series: list[dict]) -> dict:
                 continue
             height = plot_height * value / scale_max
             base -= height
-            rects.append({
-                "x": round(x, 1), "y": round(base, 1), "width": round(bar_width, 1),
-                "height": round(height, 1), "colour": colours[s["value"]],
-                "title": f"{column['label']}: {value} {s['label']}",
-            })
-        drawn.append({
-            "rects": rects,
-            "label": column["label"] if index % label_every == 0 else "",
-            "label_x": round(x + bar_width / 2, 1),
-            "total": totals[index],
-        })
+            rects.append(
+                {
+                    "x": round(x, 1),
+                    "y": round(base, 1),
+                    "width": round(bar_width, 1),
+                    "height": round(height, 1),
+                    "colour": colours[s["value"]],
+                    "title": f"{column['label']}: {value} {s['label']}",
+                }
+            )
+        drawn.append(
+            {
+                "rects": rects,
+                "label": column["label"] if index % label_every == 0 else "",
+                "label_x": round(x + bar_width / 2, 1),
+                "total": totals[index],
+            }
+        )
     steps = tick_steps(scale_max)
     ticks = [
         {

@@ -47,7 +47,10 @@ SEED_NOTE = "Demonstration record added by seed_demo."
 DEMO_WAIVERS: list[dict] = [
     {
         "source_id": "demo-draft-cryogenic-probe-station",
-        "waiver_type": T.NONAVAILABILITY, "agency": "1341", "naics": "334516", "psc": "6640",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "1341",
+        "naics": "334516",
+        "psc": "6640",
         "procurement_title": "Cryogenic probe station for superconducting device testing",
         "summary": (
             "A four-probe cryogenic station that cools wafers to 4 kelvin for electrical "
@@ -59,9 +62,13 @@ DEMO_WAIVERS: list[dict] = [
             "reach 4 K with vibration below 50 nm; the three domestic offers surveyed stop at 10 K."
         ),
         "procurement_stage": Waiver.ProcurementStage.PRE_SOLICITATION,
-        "coverage": Waiver.Coverage.INDIVIDUAL, "expected_duration": Waiver.Duration.INSTANT,
-        "sources_sought": True, "price_preference_included": False, "countries": ["DE"],
-        "posted_days_ago": None, "steps": [],
+        "coverage": Waiver.Coverage.INDIVIDUAL,
+        "expected_duration": Waiver.Duration.INSTANT,
+        "sources_sought": True,
+        "price_preference_included": False,
+        "countries": ["DE"],
+        "posted_days_ago": None,
+        "steps": [],
         "internal": {
             "market_research": (
                 "Sources-sought notice posted for 15 days; four responses, none meeting the "
@@ -69,12 +76,15 @@ DEMO_WAIVERS: list[dict] = [
             ),
             "approving_official": "Head of the Contracting Activity, NIST Acquisition Management",
             "contacts": "Contracting officer: Dana Whitfield, dana.whitfield@example.gov, "
-                        "301-555-0142",
+            "301-555-0142",
         },
     },
     {
         "source_id": "demo-submitted-radiography-detector-panels",
-        "waiver_type": T.PUBLIC_INTEREST, "agency": "3600", "naics": "334510", "psc": "6525",
+        "waiver_type": T.PUBLIC_INTEREST,
+        "agency": "3600",
+        "naics": "334510",
+        "psc": "6525",
         "procurement_title": "Replacement detector panels for installed digital radiography rooms",
         "summary": (
             "Forty flat-panel detectors to keep 20 existing digital radiography rooms in service "
@@ -89,13 +99,19 @@ DEMO_WAIVERS: list[dict] = [
         "procurement_stage": Waiver.ProcurementStage.PRE_SOLICITATION,
         "coverage": Waiver.Coverage.MULTI_PROCUREMENT,
         "expected_duration": Waiver.Duration.ONE_TO_2_YEARS,
-        "sources_sought": True, "price_preference_included": False, "countries": ["JP"],
+        "sources_sought": True,
+        "price_preference_included": False,
+        "countries": ["JP"],
         "solicitation_id": "36C10X26Q0041",
-        "posted_days_ago": 2, "steps": [],
+        "posted_days_ago": 2,
+        "steps": [],
     },
     {
         "source_id": "demo-in-review-low-voltage-switchgear",
-        "waiver_type": T.UNREASONABLE_COST, "agency": "4740", "naics": "335313", "psc": "6110",
+        "waiver_type": T.UNREASONABLE_COST,
+        "agency": "4740",
+        "naics": "335313",
+        "psc": "6110",
         "procurement_title": "Low-voltage switchgear for a federal building modernization",
         "summary": (
             "Six low-voltage switchgear line-ups with draw-out breakers for the electrical "
@@ -107,9 +123,13 @@ DEMO_WAIVERS: list[dict] = [
             "so the domestic price is unreasonable under FAR 25.106."
         ),
         "procurement_stage": Waiver.ProcurementStage.POST_SOLICITATION,
-        "coverage": Waiver.Coverage.INDIVIDUAL, "expected_duration": Waiver.Duration.INSTANT,
-        "sources_sought": False, "price_preference_included": True, "countries": ["MX"],
-        "piids": ["47PC0226C0017"], "solicitation_id": "47PC0226R0009",
+        "coverage": Waiver.Coverage.INDIVIDUAL,
+        "expected_duration": Waiver.Duration.INSTANT,
+        "sources_sought": False,
+        "price_preference_included": True,
+        "countries": ["MX"],
+        "piids": ["47PC0226C0017"],
+        "solicitation_id": "47PC0226R0009",
         "posted_days_ago": 6,
         "steps": [("start_review", 26, {"note": "Assigned to a MIAO reviewer."})],
         "price_preference": {
@@ -126,7 +146,10 @@ DEMO_WAIVERS: list[dict] = [
     },
     {
         "source_id": "demo-reviewed-isotope-ratio-mass-spectrometer",
-        "waiver_type": T.NONAVAILABILITY, "agency": "1434", "naics": "334516", "psc": "6630",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "1434",
+        "naics": "334516",
+        "psc": "6630",
         "procurement_title": "Isotope ratio mass spectrometer for groundwater age dating",
         "summary": (
             "A gas-source isotope ratio mass spectrometer with dual inlet for measuring "
@@ -137,15 +160,22 @@ DEMO_WAIVERS: list[dict] = [
             "producers identified in market research build them in Germany or the United Kingdom."
         ),
         "procurement_stage": Waiver.ProcurementStage.POST_SOLICITATION,
-        "coverage": Waiver.Coverage.INDIVIDUAL, "expected_duration": Waiver.Duration.INSTANT,
-        "sources_sought": True, "price_preference_included": True, "countries": ["DE", "GB"],
-        "piids": ["140G0226P0112"], "solicitation_id": "140G0226Q0087",
+        "coverage": Waiver.Coverage.INDIVIDUAL,
+        "expected_duration": Waiver.Duration.INSTANT,
+        "sources_sought": True,
+        "price_preference_included": True,
+        "countries": ["DE", "GB"],
+        "piids": ["140G0226P0112"],
+        "solicitation_id": "140G0226Q0087",
         "posted_days_ago": 40,
         "steps": [("record_determination", 4 * 24 + 3, {"determination": Det.CONSISTENT})],
     },
     {
         "source_id": "demo-reviewed-conditional-marine-radios",
-        "waiver_type": T.NONAVAILABILITY, "agency": "1330", "naics": "334220", "psc": "5820",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "1330",
+        "naics": "334220",
+        "psc": "5820",
         "procurement_title": "Marine VHF transceivers for hydrographic survey launches",
         "summary": (
             "Fixed-mount VHF marine radios with integrated AIS receivers for twelve survey "
@@ -158,44 +188,65 @@ DEMO_WAIVERS: list[dict] = [
         "procurement_stage": Waiver.ProcurementStage.PRE_SOLICITATION,
         "coverage": Waiver.Coverage.MULTI_PROCUREMENT,
         "expected_duration": Waiver.Duration.ONE_TO_2_YEARS,
-        "sources_sought": True, "price_preference_included": False, "countries": ["JP"],
+        "sources_sought": True,
+        "price_preference_included": False,
+        "countries": ["JP"],
         "posted_days_ago": 30,
-        "steps": [("record_determination", 6 * 24, {
-            "determination": Det.CONDITIONALLY_CONSISTENT,
-            "conditions": (
-                "Before each follow-on order the agency issues a sources-sought notice for "
-                "domestic type-approved radios, and reports the responses to MIAO within 12 "
-                "months of this determination."
-            ),
-        })],
+        "steps": [
+            (
+                "record_determination",
+                6 * 24,
+                {
+                    "determination": Det.CONDITIONALLY_CONSISTENT,
+                    "conditions": (
+                        "Before each follow-on order the agency issues a sources-sought notice "
+                        "for domestic type-approved radios, and reports the responses to MIAO "
+                        "within 12 months of this determination."
+                    ),
+                },
+            )
+        ],
     },
     {
         "source_id": "demo-reviewed-inconsistent-tactical-generators",
-        "waiver_type": T.NONAVAILABILITY, "agency": "97AS", "naics": "335312", "psc": "6115",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "97AS",
+        "naics": "335312",
+        "psc": "6115",
         "procurement_title": "60 kW tactical generator sets",
         "summary": "Thirty skid-mounted 60 kW diesel generator sets for expeditionary use.",
         "rationale": (
-            "The required delivery schedule could not be met by the domestic offerors "
-            "contacted."
+            "The required delivery schedule could not be met by the domestic offerors contacted."
         ),
         "procurement_stage": Waiver.ProcurementStage.PRE_SOLICITATION,
         "coverage": Waiver.Coverage.INDIVIDUAL,
         "expected_duration": Waiver.Duration.UP_TO_6_MONTHS,
-        "sources_sought": False, "price_preference_included": False, "countries": ["IT"],
+        "sources_sought": False,
+        "price_preference_included": False,
+        "countries": ["IT"],
         "posted_days_ago": 25,
-        "steps": [("record_determination", 8 * 24, {
-            "determination": Det.INCONSISTENT,
-            "explanation": (
-                "Market research relied on two phone calls. At least three domestic "
-                "manufacturers produce 60 kW generator sets to this specification, and schedule "
-                "alone does not show nonavailability. The agency should issue a sources-sought "
-                "notice before proposing a waiver again."
-            ),
-        })],
+        "steps": [
+            (
+                "record_determination",
+                8 * 24,
+                {
+                    "determination": Det.INCONSISTENT,
+                    "explanation": (
+                        "Market research relied on two phone calls. At least three domestic "
+                        "manufacturers produce 60 kW generator sets to this specification, and "
+                        "schedule alone does not show nonavailability. The agency should issue a "
+                        "sources-sought notice before proposing a waiver again."
+                    ),
+                },
+            )
+        ],
     },
     {
         "source_id": "demo-review-waived-hurricane-generators",
-        "waiver_type": T.NONAVAILABILITY, "agency": "7022", "naics": "335312", "psc": "6115",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "7022",
+        "naics": "335312",
+        "psc": "6115",
         "procurement_title": "Portable generators for hurricane response staging areas",
         "summary": (
             "Two hundred 7.5 kW portable generators prepositioned for the hurricane season."
@@ -207,18 +258,31 @@ DEMO_WAIVERS: list[dict] = [
         "procurement_stage": Waiver.ProcurementStage.POST_SOLICITATION,
         "coverage": Waiver.Coverage.INDIVIDUAL,
         "expected_duration": Waiver.Duration.UP_TO_6_MONTHS,
-        "sources_sought": True, "price_preference_included": False, "countries": ["CN"],
+        "sources_sought": True,
+        "price_preference_included": False,
+        "countries": ["CN"],
         "piids": ["70FA2026C00000031"],
         "posted_days_ago": 12,
-        "steps": [("waive_review", 20, {
-            "note": "Review waived: disaster preparedness requirement with a fixed deadline.",
-        })],
+        "steps": [
+            (
+                "waive_review",
+                20,
+                {
+                    "note": (
+                        "Review waived: disaster preparedness requirement with a fixed deadline."
+                    ),
+                },
+            )
+        ],
     },
     {
         "source_id": "demo-decided-granted-jones-act-crude-oil",
-        "waiver_type": T.JONES_ACT, "agency": "8900", "naics": "483111", "psc": "V115",
+        "waiver_type": T.JONES_ACT,
+        "agency": "8900",
+        "naics": "483111",
+        "psc": "V115",
         "procurement_title": "Jones Act waiver: crude oil from a Gulf Coast reserve site to a "
-                             "Louisiana refinery",
+        "Louisiana refinery",
         "summary": (
             "Carriage of crude oil released from a strategic reserve site on the Texas coast to "
             "a refinery on the lower Mississippi River after a storm closed pipelines."
@@ -229,8 +293,14 @@ DEMO_WAIVERS: list[dict] = [
         ),
         "posted_days_ago": 20,
         "steps": [
-            ("waive_review", 2, {"note": "Jones Act request: decided by the Secretary of "
-                                         "Homeland Security, not reviewed by MIAO."}),
+            (
+                "waive_review",
+                2,
+                {
+                    "note": "Jones Act request: decided by the Secretary of "
+                    "Homeland Security, not reviewed by MIAO."
+                },
+            ),
             ("record_final_decision", 54, {"decision": Waiver.FinalDecision.GRANTED}),
         ],
         "jones_act": lambda posted: {
@@ -253,11 +323,11 @@ DEMO_WAIVERS: list[dict] = [
             "marad_determination_date": (posted + DAY).date(),
             "marad_finding": "No qualified U.S.-flag vessel is available in the requested window.",
             "marad_actions": "MARAD canvassed U.S.-flag operators; none could load before the "
-                             "window closed.",
+            "window closed.",
             "decision": JonesActDetail.Decision.GRANTED,
             "decided_at": posted + 54 * H,
             "terms": "One voyage, loading within the window; a voyage report is due within 10 "
-                     "days of the voyage.",
+            "days of the voyage.",
             "valid_days": 10,
             "extension_days": 5,
             "voyage_report_received_at": posted + 16 * DAY,
@@ -266,7 +336,10 @@ DEMO_WAIVERS: list[dict] = [
     },
     {
         "source_id": "demo-decided-not-granted-surgical-staplers",
-        "waiver_type": T.UNREASONABLE_COST, "agency": "7529", "naics": "339112", "psc": "6515",
+        "waiver_type": T.UNREASONABLE_COST,
+        "agency": "7529",
+        "naics": "339112",
+        "psc": "6515",
         "procurement_title": "Surgical stapler reloads for the clinical center",
         "summary": "A one-year supply of linear surgical stapler reloads.",
         "rationale": (
@@ -276,22 +349,32 @@ DEMO_WAIVERS: list[dict] = [
         "procurement_stage": Waiver.ProcurementStage.POST_SOLICITATION,
         "coverage": Waiver.Coverage.INDIVIDUAL,
         "expected_duration": Waiver.Duration.SIX_TO_12_MONTHS,
-        "sources_sought": False, "price_preference_included": True, "countries": ["IE"],
+        "sources_sought": False,
+        "price_preference_included": True,
+        "countries": ["IE"],
         "solicitation_id": "75N98026Q00204",
         "posted_days_ago": 35,
         "steps": [
-            ("record_determination", 5 * 24, {
-                "determination": Det.INCONSISTENT,
-                "explanation": (
-                    "The lowest domestic offer is from a small business, so the evaluation "
-                    "factor is 30 percent: the evaluated foreign price is $130,000 and the "
-                    "domestic offer of $125,000 is reasonable. Unreasonable cost is not shown."
-                ),
-            }),
-            ("record_final_decision", 8 * 24, {
-                "decision": Waiver.FinalDecision.NOT_GRANTED,
-                "note": "The agency will award to the domestic offeror.",
-            }),
+            (
+                "record_determination",
+                5 * 24,
+                {
+                    "determination": Det.INCONSISTENT,
+                    "explanation": (
+                        "The lowest domestic offer is from a small business, so the evaluation "
+                        "factor is 30 percent: the evaluated foreign price is $130,000 and the "
+                        "domestic offer of $125,000 is reasonable. Unreasonable cost is not shown."
+                    ),
+                },
+            ),
+            (
+                "record_final_decision",
+                8 * 24,
+                {
+                    "decision": Waiver.FinalDecision.NOT_GRANTED,
+                    "note": "The agency will award to the domestic offeror.",
+                },
+            ),
         ],
         "price_preference": {
             "lowest_foreign_offer": Decimal("100000.00"),
@@ -305,7 +388,10 @@ DEMO_WAIVERS: list[dict] = [
     },
     {
         "source_id": "demo-withdrawn-power-converters",
-        "waiver_type": T.NONAVAILABILITY, "agency": "8000", "naics": "335999", "psc": "6130",
+        "waiver_type": T.NONAVAILABILITY,
+        "agency": "8000",
+        "naics": "335999",
+        "psc": "6130",
         "procurement_title": "Radiation-tolerant DC-DC power converters for a flight instrument",
         "summary": "Twenty radiation-tolerant DC-DC converters for an instrument power board.",
         "rationale": (
@@ -313,20 +399,30 @@ DEMO_WAIVERS: list[dict] = [
             "foreign parts."
         ),
         "procurement_stage": Waiver.ProcurementStage.PRE_SOLICITATION,
-        "coverage": Waiver.Coverage.INDIVIDUAL, "expected_duration": Waiver.Duration.INSTANT,
-        "sources_sought": True, "price_preference_included": False, "countries": ["FR"],
+        "coverage": Waiver.Coverage.INDIVIDUAL,
+        "expected_duration": Waiver.Duration.INSTANT,
+        "sources_sought": True,
+        "price_preference_included": False,
+        "countries": ["FR"],
         "posted_days_ago": 18,
         "steps": [
             ("start_review", 24, {}),
-            ("withdraw", 3 * 24, {
-                "note": "Withdrawn by the agency: a domestic supplier qualified a part that "
-                        "meets the rating.",
-            }),
+            (
+                "withdraw",
+                3 * 24,
+                {
+                    "note": "Withdrawn by the agency: a domestic supplier qualified a part that "
+                    "meets the rating.",
+                },
+            ),
         ],
     },
     {
         "source_id": "demo-urgent-report-fuel-injection-pumps",
-        "waiver_type": T.URGENT_REPORT, "agency": "97AS", "naics": "333618", "psc": "2910",
+        "waiver_type": T.URGENT_REPORT,
+        "agency": "97AS",
+        "naics": "333618",
+        "psc": "2910",
         "procurement_title": "Fuel injection pumps for generator overhaul",
         "summary": (
             "Replacement fuel injection pumps to return prime-power generators to service at a "
@@ -336,7 +432,8 @@ DEMO_WAIVERS: list[dict] = [
             "The only pumps compatible with the installed engines are made abroad; the "
             "generators were the installation's sole power source."
         ),
-        "posted_days_ago": 9, "steps": [],
+        "posted_days_ago": 9,
+        "steps": [],
         "urgent": lambda posted: {
             "contract_number": "SPE8EJ26P0415",
             "contract_signed_date": (posted - 12 * DAY).date(),
@@ -353,7 +450,10 @@ DEMO_WAIVERS: list[dict] = [
     },
     {
         "source_id": "demo-submitted-jones-act-lng-cargo",
-        "waiver_type": T.JONES_ACT, "agency": "7014", "naics": "483111", "psc": "V115",
+        "waiver_type": T.JONES_ACT,
+        "agency": "7014",
+        "naics": "483111",
+        "psc": "V115",
         "procurement_title": "Jones Act waiver request: LNG cargo to a New England terminal",
         "summary": (
             "Request to carry one cargo of liquefied natural gas from a Gulf Coast terminal to "
@@ -363,7 +463,8 @@ DEMO_WAIVERS: list[dict] = [
             "The requester states that no U.S.-flag LNG carrier exists and that regional gas "
             "supply is short during the forecast cold period."
         ),
-        "posted_days_ago": 1, "steps": [],
+        "posted_days_ago": 1,
+        "steps": [],
         "jones_act": lambda posted: {
             "authority": JonesActDetail.Authority.OTHER,
             "requester": "A regional gas distribution company",
@@ -386,8 +487,16 @@ DEMO_WAIVERS: list[dict] = [
 ]
 
 _CONTENT = (
-    "procurement_title", "summary", "rationale", "procurement_stage", "coverage",
-    "expected_duration", "sources_sought", "price_preference_included", "countries", "piids",
+    "procurement_title",
+    "summary",
+    "rationale",
+    "procurement_stage",
+    "coverage",
+    "expected_duration",
+    "sources_sought",
+    "price_preference_included",
+    "countries",
+    "piids",
     "solicitation_id",
 )
 
@@ -418,11 +527,18 @@ def _build(spec: dict, now: dt.datetime) -> Waiver:
     for piid in fields.get("piids", []):
         validation.validate_piid(piid)
     waiver = services.create_draft(
-        actor=None, waiver_type=spec["waiver_type"], contracting_agency=agency,
-        funding_agency=agency, naics=NaicsCode.objects.get(code=spec["naics"]),
-        psc=PscCode.objects.get(code=spec["psc"]), note=SEED_NOTE,
-        at=posted - DAY, details=_details(spec, posted),
-        source_id=spec["source_id"], public_id=public_id_for_source(spec["source_id"]), **fields,
+        actor=None,
+        waiver_type=spec["waiver_type"],
+        contracting_agency=agency,
+        funding_agency=agency,
+        naics=NaicsCode.objects.get(code=spec["naics"]),
+        psc=PscCode.objects.get(code=spec["psc"]),
+        note=SEED_NOTE,
+        at=posted - DAY,
+        details=_details(spec, posted),
+        source_id=spec["source_id"],
+        public_id=public_id_for_source(spec["source_id"]),
+        **fields,
     )
     if days is None:
         return waiver

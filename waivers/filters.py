@@ -136,14 +136,18 @@ class CodePrefixFilter(django_filters.CharFilter):
 
 class WaiverFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", label="Keywords", max_length=MAX_QUERY_LENGTH,
+        method="filter_q",
+        label="Keywords",
+        max_length=MAX_QUERY_LENGTH,
         help_text='Words, "quoted phrases", -excluded words, or; PIIDs and codes match exactly.',
     )
     # distinct=False: these compare columns of the waiver row itself (no
     # multi-valued join), so there are no duplicates to remove, and a
     # SELECT DISTINCT over every column would sort the whole result.
     type = django_filters.MultipleChoiceFilter(
-        field_name="waiver_type", choices=Waiver.Type.choices, label="Waiver type",
+        field_name="waiver_type",
+        choices=Waiver.Type.choices,
+        label="Waiver type",
         distinct=False,
     )
     status = django_filters.MultipleChoiceFilter(
@@ -156,24 +160,34 @@ class WaiverFilterSet(django_filters.FilterSet):
         choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
     )
     agency = AgencyFilter(
-        queryset=Agency.objects.all(), to_field_name="code", method="filter_agency",
-        label="Agency", help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
+        queryset=Agency.objects.all(),
+        to_field_name="code",
+        method="filter_agency",
+        label="Agency",
+        help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
     )
     naics = CodePrefixFilter(
-        field_name="naics_id", method="filter_code_prefix", label="NAICS",
+        field_name="naics_id",
+        method="filter_code_prefix",
+        label="NAICS",
         validators=[RegexValidator(r"^\d{2,6}$", "Enter a NAICS code or its first 2–6 digits.")],
     )
     psc = CodePrefixFilter(
-        field_name="psc_id", method="filter_code_prefix", label="PSC",
-        validators=[RegexValidator(
-            r"^[A-Z0-9]{1,4}$", "Enter a PSC code or category: 1–4 letters or digits."
-        )],
+        field_name="psc_id",
+        method="filter_code_prefix",
+        label="PSC",
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]{1,4}$", "Enter a PSC code or category: 1–4 letters or digits."
+            )
+        ],
     )
     country = django_filters.MultipleChoiceFilter(
         choices=COUNTRY_CHOICES, method="filter_country", label="Country of origin"
     )
     stage = django_filters.ChoiceFilter(
-        field_name="procurement_stage", choices=Waiver.ProcurementStage.choices,
+        field_name="procurement_stage",
+        choices=Waiver.ProcurementStage.choices,
         label="Procurement stage",
     )
     coverage = django_filters.ChoiceFilter(choices=Waiver.Coverage.choices, label="Coverage")

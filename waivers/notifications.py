@@ -82,5 +82,6 @@ def determination_recorded(waiver_pk: int) -> int:
     lines.append(_admin_link(waiver))
     return _send(
         f"MIAO determination on {waiver.public_id}: {waiver.get_determination_display()}",
-        "\n\n".join(lines) + "\n", submitter_emails(waiver),
+        "\n\n".join(lines) + "\n",
+        submitter_emails(waiver),
     )

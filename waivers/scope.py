@@ -69,17 +69,16 @@ def is_reviewer(user) -> bool:
 def agency_ids(user, *role_names: str) -> set[int]:
     """Ids of the agencies the user holds one of `role_names` for, each
     department membership expanded to its sub-tiers."""
-    direct = {
-        m.agency_id for m in _memberships(user) if m.role in role_names and m.agency_id
-    }
+    direct = {m.agency_id for m in _memberships(user) if m.role in role_names and m.agency_id}
     if not direct:
         return set()
     cache = user.__dict__.setdefault("_miao_agency_ids", {})
     key = frozenset(role_names)
     if key not in cache:
         cache[key] = set(
-            Agency.objects.filter(Q(pk__in=direct) | Q(parent_id__in=direct))
-            .values_list("pk", flat=True)
+            Agency.objects.filter(Q(pk__in=direct) | Q(parent_id__in=direct)).values_list(
+                "pk", flat=True
+            )
         )
     return cache[key]
 

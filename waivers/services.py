@@ -32,7 +32,11 @@ TRANSITION_SOURCES = {
     "waive_review": (Status.SUBMITTED, Status.IN_REVIEW),
     "record_final_decision": (Status.REVIEWED, Status.REVIEW_WAIVED),
     "withdraw": (
-        Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED, Status.REVIEW_WAIVED, Status.DECIDED,
+        Status.SUBMITTED,
+        Status.IN_REVIEW,
+        Status.REVIEWED,
+        Status.REVIEW_WAIVED,
+        Status.DECIDED,
     ),
 }
 
@@ -80,14 +84,25 @@ def check_ready_to_submit(waiver: Waiver) -> None:
 
 def _record(waiver: Waiver, *, from_status: str, actor, note: str, at: dt.datetime) -> None:
     WaiverStatusChange.objects.create(
-        waiver=waiver, from_status=from_status, to_status=waiver.status,
-        actor=actor, note=note, at=at,
+        waiver=waiver,
+        from_status=from_status,
+        to_status=waiver.status,
+        actor=actor,
+        note=note,
+        at=at,
     )
 
 
 def _transition(
-    waiver: Waiver, *, action: str, allowed: tuple[str, ...], to: str, actor, note: str,
-    at: dt.datetime | None, **changes,
+    waiver: Waiver,
+    *,
+    action: str,
+    allowed: tuple[str, ...],
+    to: str,
+    actor,
+    note: str,
+    at: dt.datetime | None,
+    **changes,
 ) -> Waiver:
     """Lock the row, check the source state, apply the change and its history row."""
     with transaction.atomic():
@@ -106,7 +121,11 @@ def _transition(
         locked.save()
         _record(locked, from_status=from_status, actor=actor, note=note, at=at)
         audit.record(
-            locked, action=AuditAction.TRANSITION, actor=actor, at=at, reason=note,
+            locked,
+            action=AuditAction.TRANSITION,
+            actor=actor,
+            at=at,
+            reason=note,
             changes=audit.diff(before, locked, ["status", *changes]),
         )
     # Hand the caller the saved state.
@@ -115,8 +134,14 @@ def _transition(
 
 
 def create_draft(
-    *, actor, waiver_type: str, contracting_agency, note: str = "",
-    at: dt.datetime | None = None, details: Iterable = (), **fields,
+    *,
+    actor,
+    waiver_type: str,
+    contracting_agency,
+    note: str = "",
+    at: dt.datetime | None = None,
+    details: Iterable = (),
+    **fields,
 ) -> Waiver:
     """Create a draft waiver (not public) and its first history row. `at` dates
     that row (imports pass the source record's creation time; default now).
@@ -124,9 +149,7 @@ def create_draft(
     UrgentReport, WaiverInternal) saved with it; all of it is audited."""
     with transaction.atomic():
         caching.bump()  # cached counts and stats are stale from now on
-        waiver = Waiver(
-            waiver_type=waiver_type, contracting_agency=contracting_agency, **fields
-        )
+        waiver = Waiver(waiver_type=waiver_type, contracting_agency=contracting_agency, **fields)
         waiver.full_clean()
         waiver.save()
         changes = audit.diff(None, waiver, ["waiver_type", *CONTENT_FIELDS])
@@ -135,7 +158,9 @@ def create_draft(
             detail.full_clean()
             detail.save()
             changes += audit.diff(
-                None, detail, audit.editable_fields(type(detail)),
+                None,
+                detail,
+                audit.editable_fields(type(detail)),
                 prefix=f"{_related_name(detail)}.",
             )
         _record(waiver, from_status="", actor=actor, note=note, at=at or timezone.now())
@@ -147,8 +172,13 @@ def create_draft(
 
 
 def submit(
-    waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None,
-    require_complete: bool = True, notify: bool | None = None,
+    waiver: Waiver,
+    *,
+    actor,
+    note: str = "",
+    at: dt.datetime | None = None,
+    require_complete: bool = True,
+    notify: bool | None = None,
 ) -> Waiver:
     """Post a draft publicly and start MIAO's 15-business-day review clock.
 
@@ -168,8 +198,15 @@ def submit(
         return review_due_date(timezone.localdate(at))
 
     waiver = _transition(
-        waiver, action="submit", allowed=TRANSITION_SOURCES["submit"], to=Status.SUBMITTED,
-        actor=actor, note=note, at=at, submitted_at=lambda at: at, review_due_date=due,
+        waiver,
+        action="submit",
+        allowed=TRANSITION_SOURCES["submit"],
+        to=Status.SUBMITTED,
+        actor=actor,
+        note=note,
+        at=at,
+        submitted_at=lambda at: at,
+        review_due_date=due,
     )
     refresh_search_vectors([waiver.pk])
     _notify_after_commit(notifications.waiver_submitted, waiver, actor=actor, notify=notify)
@@ -178,14 +215,26 @@ def submit(
 
 def start_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
-        waiver, action="start review of", allowed=TRANSITION_SOURCES["start_review"],
-        to=Status.IN_REVIEW, actor=actor, note=note, at=at,
+        waiver,
+        action="start review of",
+        allowed=TRANSITION_SOURCES["start_review"],
+        to=Status.IN_REVIEW,
+        actor=actor,
+        note=note,
+        at=at,
     )
 
 
 def record_determination(
-    waiver: Waiver, *, actor, determination: str, conditions: str = "", explanation: str = "",
-    note: str = "", at: dt.datetime | None = None, notify: bool | None = None,
+    waiver: Waiver,
+    *,
+    actor,
+    determination: str,
+    conditions: str = "",
+    explanation: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+    notify: bool | None = None,
 ) -> Waiver:
     """MIAO's determination. Conditions are required for a conditional
     determination and an explanation for an inconsistent one. The agency's
@@ -203,11 +252,17 @@ def record_determination(
     if errors:
         raise ValidationError(errors)
     waiver = _transition(
-        waiver, action="record a determination for",
+        waiver,
+        action="record a determination for",
         allowed=TRANSITION_SOURCES["record_determination"],
-        to=Status.REVIEWED, actor=actor, note=note, at=at,
-        determination=determination, determination_conditions=conditions,
-        determination_explanation=explanation, determined_at=lambda at: at,
+        to=Status.REVIEWED,
+        actor=actor,
+        note=note,
+        at=at,
+        determination=determination,
+        determination_conditions=conditions,
+        determination_explanation=explanation,
+        determined_at=lambda at: at,
     )
     _notify_after_commit(notifications.determination_recorded, waiver, actor=actor, notify=notify)
     return waiver
@@ -215,30 +270,52 @@ def record_determination(
 
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
-        waiver, action="waive review of", allowed=TRANSITION_SOURCES["waive_review"],
-        to=Status.REVIEW_WAIVED, actor=actor, note=note, at=at,
+        waiver,
+        action="waive review of",
+        allowed=TRANSITION_SOURCES["waive_review"],
+        to=Status.REVIEW_WAIVED,
+        actor=actor,
+        note=note,
+        at=at,
     )
 
 
 def record_final_decision(
-    waiver: Waiver, *, actor, decision: str, decided_on: dt.date, note: str = "",
+    waiver: Waiver,
+    *,
+    actor,
+    decision: str,
+    decided_on: dt.date,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Waiver:
     """The agency's final decision, once review is complete or waived."""
     if decision not in Waiver.FinalDecision.values:
         raise ValidationError({"final_decision": f"{decision!r} is not a final decision."})
     return _transition(
-        waiver, action="record the final decision for",
-        allowed=TRANSITION_SOURCES["record_final_decision"], to=Status.DECIDED,
-        actor=actor, note=note, at=at, final_decision=decision, final_decision_date=decided_on,
+        waiver,
+        action="record the final decision for",
+        allowed=TRANSITION_SOURCES["record_final_decision"],
+        to=Status.DECIDED,
+        actor=actor,
+        note=note,
+        at=at,
+        final_decision=decision,
+        final_decision_date=decided_on,
     )
 
 
 def withdraw(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     """The agency withdraws a posted waiver; it stays public, marked withdrawn."""
     return _transition(
-        waiver, action="withdraw", allowed=TRANSITION_SOURCES["withdraw"],
-        to=Status.WITHDRAWN, actor=actor, note=note, at=at, withdrawn_at=lambda at: at,
+        waiver,
+        action="withdraw",
+        allowed=TRANSITION_SOURCES["withdraw"],
+        to=Status.WITHDRAWN,
+        actor=actor,
+        note=note,
+        at=at,
+        withdrawn_at=lambda at: at,
     )
 
 
@@ -264,9 +341,21 @@ def _notify_after_commit(
 # dates, determination, decision) change only through the transitions above,
 # identity fields (public id, source id, type) never.
 CONTENT_FIELDS = (
-    "contracting_agency", "funding_agency", "naics", "psc", "procurement_title", "summary",
-    "procurement_stage", "sources_sought", "piids", "solicitation_id",
-    "price_preference_included", "coverage", "rationale", "expected_duration", "countries",
+    "contracting_agency",
+    "funding_agency",
+    "naics",
+    "psc",
+    "procurement_title",
+    "summary",
+    "procurement_stage",
+    "sources_sought",
+    "piids",
+    "solicitation_id",
+    "price_preference_included",
+    "coverage",
+    "rationale",
+    "expected_duration",
+    "countries",
 )
 
 
@@ -288,8 +377,14 @@ def _related_name(detail) -> str:
 
 
 def _save_content(
-    waiver: Waiver, *, actor, expected_version: int, details: Iterable, removed: Iterable,
-    action: str, reason: str,
+    waiver: Waiver,
+    *,
+    actor,
+    expected_version: int,
+    details: Iterable,
+    removed: Iterable,
+    action: str,
+    reason: str,
 ) -> Waiver:
     with transaction.atomic():
         caching.bump()  # cached counts and stats are stale from now on
@@ -342,21 +437,36 @@ def _save_content(
 
 
 def update_draft(
-    waiver: Waiver, *, actor, expected_version: int, details: Iterable = (),
-    removed_details: Iterable = (), note: str = "",
+    waiver: Waiver,
+    *,
+    actor,
+    expected_version: int,
+    details: Iterable = (),
+    removed_details: Iterable = (),
+    note: str = "",
 ) -> Waiver:
     """Save staff edits to a draft: `waiver` carries the new values of
     CONTENT_FIELDS, `details` the new or changed detail rows, `removed_details`
     rows to delete. Refused with StaleEdit when the waiver's version is no
     longer `expected_version` (someone saved in between). Audited field by field."""
     return _save_content(
-        waiver, actor=actor, expected_version=expected_version, details=details,
-        removed=removed_details, action=AuditAction.EDITED, reason=note,
+        waiver,
+        actor=actor,
+        expected_version=expected_version,
+        details=details,
+        removed=removed_details,
+        action=AuditAction.EDITED,
+        reason=note,
     )
 
 
 def amend(
-    waiver: Waiver, *, actor, expected_version: int, reason: str, details: Iterable = (),
+    waiver: Waiver,
+    *,
+    actor,
+    expected_version: int,
+    reason: str,
+    details: Iterable = (),
     removed_details: Iterable = (),
 ) -> Waiver:
     """Change the content of a posted waiver. Public content is locked once
@@ -366,8 +476,13 @@ def amend(
     if not reason:
         raise ValidationError({"amendment_reason": "An amendment must give its reason."})
     return _save_content(
-        waiver, actor=actor, expected_version=expected_version, details=details,
-        removed=removed_details, action=AuditAction.AMENDED, reason=reason,
+        waiver,
+        actor=actor,
+        expected_version=expected_version,
+        details=details,
+        removed=removed_details,
+        action=AuditAction.AMENDED,
+        reason=reason,
     )
 
 
@@ -384,7 +499,10 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
                 f"Waiver {locked.public_id} is posted; only a superuser may delete it."
             )
         audit.record(
-            locked, action=AuditAction.DELETED, actor=actor, reason=reason,
+            locked,
+            action=AuditAction.DELETED,
+            actor=actor,
+            reason=reason,
             snapshot=audit.snapshot(locked),
             changes=[{"field": "status", "old": locked.status, "new": None}],
         )
@@ -396,12 +514,19 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
 # What a re-import of MIAO's published data may change on a waiver it created:
 # the public content and the import bookkeeping, never lifecycle or identity.
 SOURCE_FIELDS = (
-    *CONTENT_FIELDS, "is_test_record", "source_created_at", "source_modified_at",
+    *CONTENT_FIELDS,
+    "is_test_record",
+    "source_created_at",
+    "source_modified_at",
 )
 
 
 def update_from_source(
-    waiver: Waiver, *, fields: dict, details: Iterable = (), note: str,
+    waiver: Waiver,
+    *,
+    fields: dict,
+    details: Iterable = (),
+    note: str,
 ) -> bool:
     """Apply a changed source record to an imported waiver (waivers.importers).
 

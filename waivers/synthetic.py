@@ -107,34 +107,74 @@ _STREAM_WORDS = 1 << 18
 # Placeholder text in the published files (lorem ipsum and its kin, keyboard mashing).
 _TEST_WORDS = re.compile(
     r"\b(lorem|ipsum|dolor|amet|consectetur|adipiscing|aspernatur|molestias|facilis|"
-    r"test|asdf|sdfas|cupcake|jelly|tiramisu)\b", re.IGNORECASE,
+    r"test|asdf|sdfas|cupcake|jelly|tiramisu)\b",
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
 
-_STAGE = {"pre-solicitation": "pre_solicitation", "presolicitation": "pre_solicitation",
-          "post-solicitation": "post_solicitation", "postsolicitation": "post_solicitation"}
-_COVERAGE = {"individual waiver": "individual", "individualwaiver": "individual",
-             "multi-procurement waiver": "multi_procurement",
-             "multiprocurementwaiver": "multi_procurement"}
+_STAGE = {
+    "pre-solicitation": "pre_solicitation",
+    "presolicitation": "pre_solicitation",
+    "post-solicitation": "post_solicitation",
+    "postsolicitation": "post_solicitation",
+}
+_COVERAGE = {
+    "individual waiver": "individual",
+    "individualwaiver": "individual",
+    "multi-procurement waiver": "multi_procurement",
+    "multiprocurementwaiver": "multi_procurement",
+}
 _DURATION = {
-    "instant delivery only": "instant", "0 - 6 months": "0_6_months",
-    "between 6 months and 1 year": "6_12_months", "between 1 and 2 years": "1_2_years",
-    "between 2 and 3 years": "2_3_years", "between 3 and 5 years": "3_5_years",
+    "instant delivery only": "instant",
+    "0 - 6 months": "0_6_months",
+    "between 6 months and 1 year": "6_12_months",
+    "between 1 and 2 years": "1_2_years",
+    "between 2 and 3 years": "2_3_years",
+    "between 3 and 5 years": "3_5_years",
     "more than 5 years": "over_5_years",
 }
 _DETERMINATION = {
-    "consistent with policy": "consistent", "consistentwithpolicy": "consistent",
+    "consistent with policy": "consistent",
+    "consistentwithpolicy": "consistent",
     "conditionally consistent with policy": "conditionally_consistent",
     "conditionallyconsistentwithpolicy": "conditionally_consistent",
-    "inconsistent with policy": "inconsistent", "inconsistentwithpolicy": "inconsistent",
+    "inconsistent with policy": "inconsistent",
+    "inconsistentwithpolicy": "inconsistent",
 }
-_CARGO = ("crude oil", "refined petroleum products", "liquefied natural gas", "diesel fuel",
-          "jet fuel", "grain", "steel coils", "ammonia", "heavy-lift project cargo")
-_PORTS = ("Houston, TX", "Corpus Christi, TX", "New Orleans, LA", "Baltimore, MD",
-          "Philadelphia, PA", "New York, NY", "Boston, MA", "San Juan, PR", "Honolulu, HI",
-          "Long Beach, CA", "Seattle, WA", "Anchorage, AK", "Savannah, GA", "Tampa, FL")
-_REQUESTERS = ("Secretary of Defense", "Department of Energy", "Department of Homeland Security",
-               "Federal Emergency Management Agency", "Commonwealth of Puerto Rico")
+_CARGO = (
+    "crude oil",
+    "refined petroleum products",
+    "liquefied natural gas",
+    "diesel fuel",
+    "jet fuel",
+    "grain",
+    "steel coils",
+    "ammonia",
+    "heavy-lift project cargo",
+)
+_PORTS = (
+    "Houston, TX",
+    "Corpus Christi, TX",
+    "New Orleans, LA",
+    "Baltimore, MD",
+    "Philadelphia, PA",
+    "New York, NY",
+    "Boston, MA",
+    "San Juan, PR",
+    "Honolulu, HI",
+    "Long Beach, CA",
+    "Seattle, WA",
+    "Anchorage, AK",
+    "Savannah, GA",
+    "Tampa, FL",
+)
+_REQUESTERS = (
+    "Secretary of Defense",
+    "Department of Energy",
+    "Department of Homeland Security",
+    "Federal Emergency Management Agency",
+    "Commonwealth of Puerto Rico",
+)
 
 
 def _below(rng: random.Random, k: int) -> int:
@@ -252,19 +292,19 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
     subtiers = dict(Agency.objects.subtiers().values_list("code", "id"))
     if not subtiers:
         raise ValueError("no agencies in the database: run `manage.py load_reference` first")
-    departments = dict(
-        Agency.objects.subtiers().values_list("id", "parent__code")
-    )
+    departments = dict(Agency.objects.subtiers().values_list("id", "parent__code"))
     naics_all = sorted(NaicsCode.objects.filter(in_reference=True).values_list("code", flat=True))
     psc_all = sorted(
-        PscCode.objects.filter(in_reference=True, end_date__isnull=True, code__regex=r"^.{4}$")
-        .values_list("code", flat=True)
+        PscCode.objects.filter(
+            in_reference=True, end_date__isnull=True, code__regex=r"^.{4}$"
+        ).values_list("code", flat=True)
     )
     naics_known, psc_known = set(naics_all), set(psc_all)
     datas = [r["data"] for r in records]
 
     agency_counts = Counter(
-        subtiers[c] for c in (_code(d.get("contractingOfficeAgencyId"), "") for d in datas)
+        subtiers[c]
+        for c in (_code(d.get("contractingOfficeAgencyId"), "") for d in datas)
         if c in subtiers
     )
     agency_weights: Counter = Counter()
@@ -274,8 +314,10 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
     for agency_id in subtiers.values():
         agency_weights[agency_id] += AGENCY_TAIL_SHARE / len(subtiers)
     same_funding = sum(
-        1 for d in datas if _code(d.get("fundingAgencyId"), "") in ("", _code(
-            d.get("contractingOfficeAgencyId"), ""))
+        1
+        for d in datas
+        if _code(d.get("fundingAgencyId"), "")
+        in ("", _code(d.get("contractingOfficeAgencyId"), ""))
     ) / len(datas)
 
     pairs = Counter()
@@ -308,9 +350,11 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
         countries.update(codes)
         country_count[len(codes)] += 1
         piids = d.get("piids") or []
-        piid_count[sum(
-            1 for p in piids if isinstance(p, dict) and str(p.get("piid") or "").strip()
-        ) if isinstance(piids, list) else 0] += 1
+        piid_count[
+            sum(1 for p in piids if isinstance(p, dict) and str(p.get("piid") or "").strip())
+            if isinstance(piids, list)
+            else 0
+        ] += 1
 
     def lengths(key: str) -> Table:
         return Table(Counter(max(1, len(str(d.get(key) or "").split())) for d in datas))
@@ -343,10 +387,20 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
         stage=table("procurementStage", _STAGE),
         coverage=table("waiverCoverage", _COVERAGE),
         duration=table("expectedMaximumDurationOfTheRequestedWaiver", _DURATION),
-        sources_sought=Table({yes_no.get(k): v for k, v in Counter(
-            _norm(d.get("sourcesSoughtOrRfiIssued")) for d in datas).items()}),
-        price_preference=Table({yes_no.get(k): v for k, v in Counter(
-            _norm(d.get("isPricePreferenceIncluded")) for d in datas).items()}),
+        sources_sought=Table(
+            {
+                yes_no.get(k): v
+                for k, v in Counter(_norm(d.get("sourcesSoughtOrRfiIssued")) for d in datas).items()
+            }
+        ),
+        price_preference=Table(
+            {
+                yes_no.get(k): v
+                for k, v in Counter(
+                    _norm(d.get("isPricePreferenceIncluded")) for d in datas
+                ).items()
+            }
+        ),
         piid_count=Table(piid_count),
         solicitation_share=sum(1 for d in datas if str(d.get("solicitationId") or "").strip())
         / len(datas),
@@ -446,8 +500,9 @@ class _Texts:
     the published record). With a lexicon, the stream also knows each word's
     lexemes and positions, so the search vector of a slice is a slice too."""
 
-    def __init__(self, vocabulary: Table, rng: random.Random,
-                 lexicon: Mapping[str, tuple] | None = None):
+    def __init__(
+        self, vocabulary: Table, rng: random.Random, lexicon: Mapping[str, tuple] | None = None
+    ):
         words = [vocabulary.pick(rng) for _ in range(_STREAM_WORDS)]
         self.stream = " ".join(words) + " "
         self.starts = []
@@ -480,7 +535,7 @@ class _Texts:
 
     def text(self, piece: tuple[int, int]) -> str:
         start, length = piece
-        return self.stream[self.starts[start]:self.starts[start + length] - 1]
+        return self.stream[self.starts[start] : self.starts[start + length] - 1]
 
     def vector(self, pieces: Sequence[tuple[int, int]], weight: str) -> str | None:
         """The tsvector (input syntax) PostgreSQL's to_tsvector('english') gives
@@ -494,12 +549,16 @@ class _Texts:
         for start, length in pieces:
             a, b = self.first_lexeme[start], self.first_lexeme[start + length]
             shift = self.taken[start] - offset
-            out += [f"{lexeme}:{position - shift}{weight}" for lexeme, position in
-                    zip(self.lexemes[a:b], self.positions[a:b], strict=True)]
+            out += [
+                f"{lexeme}:{position - shift}{weight}"
+                for lexeme, position in zip(self.lexemes[a:b], self.positions[a:b], strict=True)
+            ]
             offset += self.taken[start + length] - self.taken[start]
-        if offset > _MAX_POSITION or (len(out) > _MAX_POSITIONS_PER_LEXEME and max(
-                Counter(entry.rsplit(":", 1)[0] for entry in out).values())
-                > _MAX_POSITIONS_PER_LEXEME):
+        if offset > _MAX_POSITION or (
+            len(out) > _MAX_POSITIONS_PER_LEXEME
+            and max(Counter(entry.rsplit(":", 1)[0] for entry in out).values())
+            > _MAX_POSITIONS_PER_LEXEME
+        ):
             return None
         return " ".join(out)
 
@@ -525,8 +584,10 @@ class Generator:
         span = (anchor - RECORD_START).days
         weekday = dict.fromkeys(range(7), 0.1) | profile.weekday.weights
         self.days = Table(
-            (RECORD_START + dt.timedelta(days=i), weekday[(RECORD_START + dt.timedelta(days=i))
-                                                          .weekday()])
+            (
+                RECORD_START + dt.timedelta(days=i),
+                weekday[(RECORD_START + dt.timedelta(days=i)).weekday()],
+            )
             for i in range(span)
         )
 
@@ -565,25 +626,46 @@ class Generator:
             naics = p.naics_tail[_below(rng, len(p.naics_tail))]
             psc = p.psc_tail[_below(rng, len(p.psc_tail))]
         day = self.days.pick(rng)
-        submitted = dt.datetime(day.year, day.month, day.day, p.hour.pick(rng),
-                                _below(rng, 60), _below(rng, 60), tzinfo=dt.UTC)
+        submitted = dt.datetime(
+            day.year,
+            day.month,
+            day.day,
+            p.hour.pick(rng),
+            _below(rng, 60),
+            _below(rng, 60),
+            tzinfo=dt.UTC,
+        )
         created = submitted - dt.timedelta(hours=_between(rng, 1, 240))
         classic = wtype not in (Waiver.Type.URGENT_REPORT, Waiver.Type.JONES_ACT)
-        piids = [f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}{day.year % 100:02d}"
-                 f"{_choice(rng, 'CDFP')}{_between(rng, 1000, 9999)}"
-                 for _ in range(p.piid_count.pick(rng))]
+        piids = [
+            f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}{day.year % 100:02d}"
+            f"{_choice(rng, 'CDFP')}{_between(rng, 1000, 9999)}"
+            for _ in range(p.piid_count.pick(rng))
+        ]
         countries = sorted({p.countries.pick(rng) for _ in range(p.country_count.pick(rng))})
         text_pieces: list[tuple[int, int]] = []
         row = {
-            "_n": n, "created_at": created, "updated_at": created,
-            "public_id": public_id_for(self.seed, n), "source_id": source_id_for(self.seed, n),
-            "waiver_type": wtype, "is_test_record": rng.random() < ASSUMED_TEST_RECORD_SHARE,
-            "status": "draft", "submitted_at": None, "review_due_date": None,
-            "determination": "", "determination_conditions": "", "determination_explanation": "",
-            "determined_at": None, "final_decision": "", "final_decision_date": None,
+            "_n": n,
+            "created_at": created,
+            "updated_at": created,
+            "public_id": public_id_for(self.seed, n),
+            "source_id": source_id_for(self.seed, n),
+            "waiver_type": wtype,
+            "is_test_record": rng.random() < ASSUMED_TEST_RECORD_SHARE,
+            "status": "draft",
+            "submitted_at": None,
+            "review_due_date": None,
+            "determination": "",
+            "determination_conditions": "",
+            "determination_explanation": "",
+            "determined_at": None,
+            "final_decision": "",
+            "final_decision_date": None,
             "withdrawn_at": None,
-            "contracting_agency_id": agency, "funding_agency_id": funding,
-            "naics_id": naics, "psc_id": psc,
+            "contracting_agency_id": agency,
+            "funding_agency_id": funding,
+            "naics_id": naics,
+            "psc_id": psc,
             "procurement_title": self._text(rng, p.title_words.pick(rng)),
             "summary": self._text(rng, p.summary_words.pick(rng), text_pieces),
             "rationale": self._text(rng, p.rationale_words.pick(rng), text_pieces),
@@ -593,9 +675,12 @@ class Generator:
             "sources_sought": p.sources_sought.pick(rng) if classic else None,
             "price_preference_included": p.price_preference.pick(rng) if classic else None,
             "piids": piids,
-            "solicitation_id": (f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}"
-                                f"{day.year % 100:02d}Q{_between(rng, 1000, 9999)}"
-                                if rng.random() < p.solicitation_share else ""),
+            "solicitation_id": (
+                f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}"
+                f"{day.year % 100:02d}Q{_between(rng, 1000, 9999)}"
+                if rng.random() < p.solicitation_share
+                else ""
+            ),
             "countries": countries,
         }
         # The "text" part of the search vector (summary and rationale); the
@@ -650,12 +735,17 @@ class Generator:
                 row["determination_explanation"] = self._text(rng, _between(rng, 15, 60))
             history.append((current, "reviewed", reviewed))
         decided = reviewed + dt.timedelta(days=_between(rng, 1, 45), hours=_below(rng, 24))
-        if (not urgent and decided <= self.anchor
-                and rng.random() < ASSUMED_DECISION_RECORDED_SHARE):
-            granted = (rng.random() < 0.95) if row["determination"] != "inconsistent" else (
-                rng.random() < 0.2)
-            row.update(status="decided", final_decision="granted" if granted else "not_granted",
-                       final_decision_date=self._local_date(decided))
+        if not urgent and decided <= self.anchor and rng.random() < ASSUMED_DECISION_RECORDED_SHARE:
+            granted = (
+                (rng.random() < 0.95)
+                if row["determination"] != "inconsistent"
+                else (rng.random() < 0.2)
+            )
+            row.update(
+                status="decided",
+                final_decision="granted" if granted else "not_granted",
+                final_decision_date=self._local_date(decided),
+            )
             history.append((history[-1][1], "decided", decided))
         if rng.random() < ASSUMED_WITHDRAWN_SHARE * 0.3:
             self._withdraw(rng, row, history)
@@ -672,51 +762,75 @@ class Generator:
         if wtype == Waiver.Type.URGENT_REPORT:
             contributed = _choice(rng, ("yes", "no", "uncertain", ""))
             signed = (row["submitted_at"] or created) - dt.timedelta(days=_between(rng, 1, 60))
-            block.details.setdefault(UrgentReport, []).append({
-                **base, "contract_number": (row["piids"] or [f"C{n:09d}"])[0],
-                "contract_signed_date": self._local_date(signed),
-                "urgency_contributed": contributed,
-                "urgency_explanation": self._text(rng, _between(rng, 10, 60))
-                if contributed in ("yes", "uncertain") else "",
-                "mission_impact": self._text(rng, _between(rng, 10, 80)),
-            })
+            block.details.setdefault(UrgentReport, []).append(
+                {
+                    **base,
+                    "contract_number": (row["piids"] or [f"C{n:09d}"])[0],
+                    "contract_signed_date": self._local_date(signed),
+                    "urgency_contributed": contributed,
+                    "urgency_explanation": self._text(rng, _between(rng, 10, 60))
+                    if contributed in ("yes", "uncertain")
+                    else "",
+                    "mission_impact": self._text(rng, _between(rng, 10, 80)),
+                }
+            )
         elif wtype == Waiver.Type.UNREASONABLE_COST:
             foreign = Decimal(int(10 ** (4 + rng.random() * 2.7))).quantize(Decimal("1.00"))
             domestic = (foreign * Decimal(1 + rng.random() * 0.8)).quantize(Decimal("1.00"))
-            block.details.setdefault(PricePreference, []).append({
-                **base, "lowest_foreign_offer": foreign, "lowest_domestic_offer": domestic,
-                "domestic_business_size": _choice(rng, ("large", "small")),
-                "is_dod": self.profile.agency_department.get(row["contracting_agency_id"]) == "097",
-            })
+            block.details.setdefault(PricePreference, []).append(
+                {
+                    **base,
+                    "lowest_foreign_offer": foreign,
+                    "lowest_domestic_offer": domestic,
+                    "domestic_business_size": _choice(rng, ("large", "small")),
+                    "is_dod": self.profile.agency_department.get(row["contracting_agency_id"])
+                    == "097",
+                }
+            )
         elif wtype == Waiver.Type.JONES_ACT:
             received = row["submitted_at"] or created
             window_start = self._local_date(received) + dt.timedelta(days=_between(rng, 3, 20))
             requester = _choice(rng, _REQUESTERS)
             decision = {"granted": "granted", "not_granted": "denied"}.get(
-                row["final_decision"], "")
-            decided_at = (dt.datetime.combine(row["final_decision_date"], dt.time(15),
-                                              tzinfo=dt.UTC) if decision else None)
-            block.details.setdefault(JonesActDetail, []).append({
-                **base, "authority": "501a" if requester == "Secretary of Defense" else "501b",
-                "requester": requester, "received_at": received,
-                "published_at": received + dt.timedelta(hours=_between(rng, 1, 24)),
-                "vessel_name": self._text(rng, 2).upper()[:200],
-                "vessel_number": f"IMO {_between(rng, 9000000, 9999999)}",
-                "vessel_flag": self.profile.countries.pick(rng),
-                "vessel_owner": self._text(rng, 3).title(), "vessel_operator": "",
-                "laden_at_request": False, "cargo_type": _choice(rng, _CARGO),
-                "cargo_quantity": f"{_between(rng, 10, 900) * 1000} barrels",
-                "load_port": _choice(rng, _PORTS), "discharge_port": _choice(rng, _PORTS),
-                "window_start": window_start,
-                "window_end": window_start + dt.timedelta(days=_between(rng, 0, 10)),
-                "marad_determination_date": None, "marad_finding": "", "marad_actions": "",
-                "decision": decision, "decided_at": decided_at,
-                "terms": self._text(rng, 20) if decision == "granted" else "",
-                "valid_days": _between(rng, 1, 11) if decision == "granted" else None,
-                "extension_days": 0,
-                "denial_reasons": self._text(rng, 25) if decision == "denied" else "",
-                "voyage_report_received_at": None, "voyage_report_published_at": None,
-            })
+                row["final_decision"], ""
+            )
+            decided_at = (
+                dt.datetime.combine(row["final_decision_date"], dt.time(15), tzinfo=dt.UTC)
+                if decision
+                else None
+            )
+            block.details.setdefault(JonesActDetail, []).append(
+                {
+                    **base,
+                    "authority": "501a" if requester == "Secretary of Defense" else "501b",
+                    "requester": requester,
+                    "received_at": received,
+                    "published_at": received + dt.timedelta(hours=_between(rng, 1, 24)),
+                    "vessel_name": self._text(rng, 2).upper()[:200],
+                    "vessel_number": f"IMO {_between(rng, 9000000, 9999999)}",
+                    "vessel_flag": self.profile.countries.pick(rng),
+                    "vessel_owner": self._text(rng, 3).title(),
+                    "vessel_operator": "",
+                    "laden_at_request": False,
+                    "cargo_type": _choice(rng, _CARGO),
+                    "cargo_quantity": f"{_between(rng, 10, 900) * 1000} barrels",
+                    "load_port": _choice(rng, _PORTS),
+                    "discharge_port": _choice(rng, _PORTS),
+                    "window_start": window_start,
+                    "window_end": window_start + dt.timedelta(days=_between(rng, 0, 10)),
+                    "marad_determination_date": None,
+                    "marad_finding": "",
+                    "marad_actions": "",
+                    "decision": decision,
+                    "decided_at": decided_at,
+                    "terms": self._text(rng, 20) if decision == "granted" else "",
+                    "valid_days": _between(rng, 1, 11) if decision == "granted" else None,
+                    "extension_days": 0,
+                    "denial_reasons": self._text(rng, 25) if decision == "denied" else "",
+                    "voyage_report_received_at": None,
+                    "voyage_report_published_at": None,
+                }
+            )
 
 
 _TYPES = Table(ASSUMED_TYPE_SHARES)
@@ -744,14 +858,12 @@ def _copy_value(value) -> str:
 
 
 def _columns(model: type[models.Model], include_pk: bool) -> list[tuple[str, models.Field]]:
-    return [
-        (f.column, f) for f in model._meta.concrete_fields
-        if include_pk or not f.primary_key
-    ]
+    return [(f.column, f) for f in model._meta.concrete_fields if include_pk or not f.primary_key]
 
 
-def _copy_payload(model: type[models.Model], rows: list[dict], *, include_pk: bool
-                  ) -> tuple[str, bytes]:
+def _copy_payload(
+    model: type[models.Model], rows: list[dict], *, include_pk: bool
+) -> tuple[str, bytes]:
     """The column list and COPY text of `rows`. Columns this generator does not
     know (added to the model later) get their field default, so it keeps
     working as the model grows."""
@@ -861,8 +973,9 @@ def _prepare_vectors(cursor) -> str:
             )
             cursor.execute(f"ANALYZE synthetic_vector_{name}")
             terms.append(f"coalesce(v_{name}.vector, {expression})")
-            joins.append(f"LEFT JOIN synthetic_vector_{name} AS v_{name} "
-                         f"ON v_{name}.key = w.{column}")
+            joins.append(
+                f"LEFT JOIN synthetic_vector_{name} AS v_{name} ON v_{name}.key = w.{column}"
+            )
         else:
             terms.append(expression)
     columns = [f'"{f.column}"' for f in Waiver._meta.concrete_fields]
@@ -880,12 +993,15 @@ def _verify_vectors(cursor, first_id: int, count: int) -> None:
     ids = list(range(first_id, first_id + count, step))
     cursor.execute(
         f"SELECT count(*) FROM waivers_waiver AS w WHERE w.id = ANY(%s) "  # noqa: S608
-        f"AND w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})", [ids]
+        f"AND w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})",
+        [ids],
     )
     wrong = cursor.fetchone()[0]
     if wrong:
-        raise ValueError(f"{wrong} of {len(ids)} sampled search vectors differ from "
-                         "waivers.search's definition; nothing written")
+        raise ValueError(
+            f"{wrong} of {len(ids)} sampled search vectors differ from "
+            "waivers.search's definition; nothing written"
+        )
 
 
 _BULK_TABLES = ("waivers_waiver", "waivers_waiverstatuschange")
@@ -943,18 +1059,26 @@ def _check_foreign_keys(cursor, first_id: int, last_id: int) -> None:
 def _trimmed(block: Block, lo: int, hi: int) -> Block:
     def keep(rows):
         return [r for r in rows if lo <= r["_n"] < hi]
-    return Block(keep(block.waivers), keep(block.history),
-                 {m: keep(rows) for m, rows in block.details.items()})
+
+    return Block(
+        keep(block.waivers),
+        keep(block.history),
+        {m: keep(rows) for m, rows in block.details.items()},
+    )
 
 
-def _produce(gen: Generator, first: int, end: int, base_id: int, out: queue.Queue,
-             timing: dict) -> None:
+def _produce(
+    gen: Generator, first: int, end: int, base_id: int, out: queue.Queue, timing: dict
+) -> None:
     """Producer thread: generate each block, give it ids, format COPY text."""
     try:
         for index in range(first // BLOCK_SIZE, (end + BLOCK_SIZE - 1) // BLOCK_SIZE):
             t = time.perf_counter()
-            block = _trimmed(gen.block(index, end), max(first, index * BLOCK_SIZE),
-                             min(end, (index + 1) * BLOCK_SIZE))
+            block = _trimmed(
+                gen.block(index, end),
+                max(first, index * BLOCK_SIZE),
+                min(end, (index + 1) * BLOCK_SIZE),
+            )
             for row in block.waivers:
                 row["id"] = base_id + row["_n"] - first
             for rows in [block.history, *block.details.values()]:
@@ -963,11 +1087,17 @@ def _produce(gen: Generator, first: int, end: int, base_id: int, out: queue.Queu
             payloads = {
                 "waivers": _copy_payload(Waiver, block.waivers, include_pk=True),
                 "history": _copy_payload(WaiverStatusChange, block.history, include_pk=False),
-                "details": [(m, _copy_payload(m, rows, include_pk=False))
-                            for m, rows in block.details.items() if rows],
+                "details": [
+                    (m, _copy_payload(m, rows, include_pk=False))
+                    for m, rows in block.details.items()
+                    if rows
+                ],
             }
-            counts = (len(block.waivers), len(block.history),
-                      sum(len(rows) for rows in block.details.values()))
+            counts = (
+                len(block.waivers),
+                len(block.history),
+                sum(len(rows) for rows in block.details.values()),
+            )
             timing["generate"] += time.perf_counter() - t
             out.put((counts, payloads))
     except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -976,9 +1106,14 @@ def _produce(gen: Generator, first: int, end: int, base_id: int, out: queue.Queu
     out.put(None)
 
 
-def generate(count: int, *, seed: int = 0, anchor: dt.date = DEFAULT_ANCHOR,
-             profile: Profile | None = None, progress: Callable[[str], None] | None = None
-             ) -> Result:
+def generate(
+    count: int,
+    *,
+    seed: int = 0,
+    anchor: dt.date = DEFAULT_ANCHOR,
+    profile: Profile | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     """Add `count` synthetic waivers for `seed`, continuing after the rows of
     this seed that already exist, all in one transaction.
 
@@ -1003,7 +1138,8 @@ def generate(count: int, *, seed: int = 0, anchor: dt.date = DEFAULT_ANCHOR,
         # One contiguous block of ids, so the producer can number rows itself.
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('waivers_waiver', 'id'), "
-            "nextval(pg_get_serial_sequence('waivers_waiver', 'id')) + %s - 1)", [count]
+            "nextval(pg_get_serial_sequence('waivers_waiver', 'id')) + %s - 1)",
+            [count],
         )
         base_id = cursor.fetchone()[0] - count + 1
         bulk = count >= present
@@ -1086,7 +1222,8 @@ def delete_synthetic(seed: int | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE synthetic_doomed ON COMMIT DROP AS "
-            "SELECT id FROM waivers_waiver WHERE source_id LIKE %s", [pattern]
+            "SELECT id FROM waivers_waiver WHERE source_id LIKE %s",
+            [pattern],
         )
         for related in Waiver._meta.related_objects:
             if related.many_to_many:

@@ -50,7 +50,10 @@ REQUIRED_DETAIL = {
 }
 # Urgent reports must give every report field before posting.
 URGENT_REPORT_REQUIRED = (
-    "contract_number", "contract_signed_date", "urgency_contributed", "urgency_explanation",
+    "contract_number",
+    "contract_signed_date",
+    "urgency_contributed",
+    "urgency_explanation",
     "mission_impact",
 )
 
@@ -76,7 +79,8 @@ def validate_piid(value: str, *, label: str = "PIID") -> str:
     if re.search(r"[^A-Z0-9]", piid):
         raise ValidationError(
             f"{label} “{value.strip()}” contains spaces or special characters; FAR 4.1603 "
-            "allows letters and digits only.", code="piid_characters",
+            "allows letters and digits only.",
+            code="piid_characters",
         )
     if not 13 <= len(piid) <= 17:
         raise ValidationError(
@@ -214,9 +218,7 @@ def validate_jones_act(values: dict) -> None:
         errors["decision"] = "Say whether the waiver was granted or denied."
     if decision and values.get("authority") == JonesActDetail.Authority.OTHER:
         if not published:
-            errors["published_at"] = (
-                "A §501(b) request must be published before it is decided."
-            )
+            errors["published_at"] = "A §501(b) request must be published before it is decided."
         elif decided_at and decided_at < published + JONES_ACT_MIN_PUBLICATION:
             earliest = timezone.localtime(published + JONES_ACT_MIN_PUBLICATION)
             errors["decided_at"] = (

@@ -34,7 +34,10 @@ def test_every_write_is_audited_field_by_field(client, alice, rita):
     services.start_review(waiver, actor=rita, note="looking")
     trail = list(WaiverAuditEntry.objects.filter(waiver=waiver).order_by("at", "id"))
     assert [(e.action, e.actor) for e in trail] == [
-        ("created", alice), ("edited", alice), ("transition", alice), ("transition", rita),
+        ("created", alice),
+        ("edited", alice),
+        ("transition", alice),
+        ("transition", rita),
     ]
     assert trail[1].changes == [{"field": "summary", "old": "Old", "new": "New"}]
     assert {"field": "status", "old": "submitted", "new": "in_review"} in trail[3].changes

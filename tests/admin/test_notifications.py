@@ -38,7 +38,9 @@ def test_determination_emails_the_agencys_submitters(
     waiver = post(make_draft(contracting_agency=agency(AGENCY_A)))
     with django_capture_on_commit_callbacks(execute=True):
         services.record_determination(
-            waiver, actor=rita, determination="conditionally_consistent",
+            waiver,
+            actor=rita,
+            determination="conditionally_consistent",
             conditions="Buy US spares",
         )
     assert len(mailoutbox) == 1

@@ -18,21 +18,41 @@ QUEUE = "/admin/waivers/reviewqueueitem/"
 @pytest.fixture
 def queue_waivers(db):
     now = timezone.now()
-    old = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Old"),
-               at=now - dt.timedelta(days=40))
-    recent = post(make_draft(contracting_agency=agency(AGENCY_B), procurement_title="Recent",
-                             waiver_type="public_interest"), at=now)
-    reviewing = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Mid"),
-                     to="in_review", at=now - dt.timedelta(days=5))
-    done = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Done"),
-                to="reviewed")
+    old = post(
+        make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Old"),
+        at=now - dt.timedelta(days=40),
+    )
+    recent = post(
+        make_draft(
+            contracting_agency=agency(AGENCY_B),
+            procurement_title="Recent",
+            waiver_type="public_interest",
+        ),
+        at=now,
+    )
+    reviewing = post(
+        make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Mid"),
+        to="in_review",
+        at=now - dt.timedelta(days=5),
+    )
+    done = post(
+        make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Done"), to="reviewed"
+    )
     draft = make_draft(contracting_agency=agency(AGENCY_A), procurement_title="Draft")
-    test_record = post(make_draft(contracting_agency=agency(AGENCY_A), procurement_title="asdf"),
-                       at=now - dt.timedelta(days=50))
+    test_record = post(
+        make_draft(contracting_agency=agency(AGENCY_A), procurement_title="asdf"),
+        at=now - dt.timedelta(days=50),
+    )
     # As the importer flags obvious test data.
     Waiver.objects.filter(pk=test_record.pk).update(is_test_record=True)
-    return {"old": old, "recent": recent, "reviewing": reviewing, "done": done, "draft": draft,
-            "test_record": test_record}
+    return {
+        "old": old,
+        "recent": recent,
+        "reviewing": reviewing,
+        "done": done,
+        "draft": draft,
+        "test_record": test_record,
+    }
 
 
 def titles(response):

@@ -14,8 +14,14 @@ USERS = ("alice", "bob", "victor", "rita", "root", "nobody")
 @pytest.fixture
 def every_state(db):
     waivers = [make_draft(contracting_agency=agency(AGENCY_A))]
-    for status in (Waiver.Status.SUBMITTED, Waiver.Status.IN_REVIEW, Waiver.Status.REVIEWED,
-                   Waiver.Status.REVIEW_WAIVED, Waiver.Status.DECIDED, Waiver.Status.WITHDRAWN):
+    for status in (
+        Waiver.Status.SUBMITTED,
+        Waiver.Status.IN_REVIEW,
+        Waiver.Status.REVIEWED,
+        Waiver.Status.REVIEW_WAIVED,
+        Waiver.Status.DECIDED,
+        Waiver.Status.WITHDRAWN,
+    ):
         waivers.append(post(make_draft(contracting_agency=agency(AGENCY_A)), to=status))
     waivers.append(post(make_draft(contracting_agency=agency("97AS"))))
     return waivers
@@ -28,7 +34,8 @@ def test_changeable_is_exactly_the_waivers_with_an_allowed_action(request, every
     visible = set(scope.visible_waivers(user).values_list("pk", flat=True))
     for waiver in every_state:
         assert (waiver.pk in changeable) == bool(scope.allowed_actions(user, waiver)), (
-            name, waiver.status,
+            name,
+            waiver.status,
         )
     assert changeable <= visible
 

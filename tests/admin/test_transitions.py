@@ -19,7 +19,9 @@ ACTIONS = {
     "record_determination": (Status.SUBMITTED, {"determination": "consistent"}, Status.REVIEWED),
     "waive_review": (Status.IN_REVIEW, {}, Status.REVIEW_WAIVED),
     "record_final_decision": (
-        Status.REVIEWED, {"decision": "granted", "decided_on": "2024-05-01"}, Status.DECIDED,
+        Status.REVIEWED,
+        {"decision": "granted", "decided_on": "2024-05-01"},
+        Status.DECIDED,
     ),
     "withdraw": (Status.REVIEWED, {}, Status.WITHDRAWN),
 }
@@ -57,8 +59,9 @@ def test_transition_allowed_or_refused_per_role(client, request, name, action):
         assert entry.actor == user
         assert {"field": "status", "old": start, "new": end} in entry.changes
     else:
-        assert response.status_code == (404 if name == "bob" or (
-            name == "rita" and start == Status.DRAFT) else 403)
+        assert response.status_code == (
+            404 if name == "bob" or (name == "rita" and start == Status.DRAFT) else 403
+        )
         assert waiver.status == start
 
 
@@ -86,7 +89,8 @@ def test_transition_from_the_wrong_state_is_refused_with_a_message(client, alice
     client.force_login(alice)
     response = client.post(
         transition_url(waiver, "record_final_decision"),
-        {"decision": "granted", "decided_on": "2024-05-01"}, follow=True,
+        {"decision": "granted", "decided_on": "2024-05-01"},
+        follow=True,
     )
     assert "is not possible" in str(list(response.context["messages"])[0])
     waiver.refresh_from_db()

@@ -22,7 +22,10 @@ VISIBLE = {
     "root": {"draft_a", "posted_a", "draft_b", "posted_b"},
 }
 TITLES = {
-    "draft_a": "Draft A", "posted_a": "Posted A", "draft_b": "Draft B", "posted_b": "Posted B",
+    "draft_a": "Draft A",
+    "posted_a": "Posted A",
+    "draft_b": "Draft B",
+    "posted_b": "Posted B",
 }
 
 
@@ -32,6 +35,7 @@ def login(client, request):
         user = request.getfixturevalue(name)
         client.force_login(user)
         return user
+
     return as_user
 
 
@@ -132,9 +136,15 @@ def test_transition_pages(client, login, waivers, name, key, action, expected):
 
 
 def _autocomplete(client, field, term=""):
-    return client.get("/admin/autocomplete/", {
-        "app_label": "waivers", "model_name": "waiver", "field_name": field, "term": term,
-    })
+    return client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "waivers",
+            "model_name": "waiver",
+            "field_name": field,
+            "term": term,
+        },
+    )
 
 
 def test_contracting_agency_autocomplete_offers_only_own_agencies(client, login, agency_ids):
@@ -158,10 +168,15 @@ def test_department_membership_covers_its_subtiers(client, django_user_model):
     client.force_login(user)
     codes = set()
     for page in range(1, 10):
-        data = client.get("/admin/autocomplete/", {
-            "app_label": "waivers", "model_name": "waiver", "field_name": "contracting_agency",
-            "page": page,
-        }).json()
+        data = client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "waivers",
+                "model_name": "waiver",
+                "field_name": "contracting_agency",
+                "page": page,
+            },
+        ).json()
         codes |= {r["text"].rsplit("(", 1)[1].rstrip(")") for r in data["results"]}
         if not data["pagination"]["more"]:
             break
@@ -183,9 +198,14 @@ def test_psc_autocomplete_offers_no_retired_codes(client, login):
 
 
 def _action(client, action, waivers_, **extra):
-    return client.post("/admin/waivers/waiver/", {
-        "action": action, "_selected_action": [w.pk for w in waivers_], **extra,
-    })
+    return client.post(
+        "/admin/waivers/waiver/",
+        {
+            "action": action,
+            "_selected_action": [w.pk for w in waivers_],
+            **extra,
+        },
+    )
 
 
 def _csv_ids(response) -> set[str]:
@@ -232,15 +252,24 @@ def test_bulk_delete_is_for_superusers_only(client, login, waivers):
     assert type(waivers["draft_a"]).objects.filter(pk=waivers["draft_a"].pk).exists()
     login("root")
     _action(client, "delete_selected", [waivers["draft_a"], waivers["posted_b"]], post="yes")
-    assert not type(waivers["draft_a"]).objects.filter(
-        pk__in=[waivers["draft_a"].pk, waivers["posted_b"].pk]
-    ).exists()
+    assert (
+        not type(waivers["draft_a"])
+        .objects.filter(pk__in=[waivers["draft_a"].pk, waivers["posted_b"].pk])
+        .exists()
+    )
     assert WaiverAuditEntry.objects.filter(action="deleted").count() == 2
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("rita", 200), ("root", 200), ("alice", 403), ("victor", 403), ("nobody", 403),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("rita", 200),
+        ("root", 200),
+        ("alice", 403),
+        ("victor", 403),
+        ("nobody", 403),
+    ],
+)
 def test_review_queue_is_for_reviewers(client, login, waivers, name, expected):
     login(name)
     assert client.get("/admin/waivers/reviewqueueitem/").status_code == expected

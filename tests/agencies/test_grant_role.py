@@ -28,7 +28,8 @@ def test_grant_submitter_for_two_agencies_makes_staff(carol):
     carol.refresh_from_db()
     assert carol.is_staff
     assert set(carol.agency_memberships.values_list("role", "agency__code")) == {
-        ("agency_submitter", "1341"), ("agency_submitter", "097"),
+        ("agency_submitter", "1341"),
+        ("agency_submitter", "097"),
     }
 
 
@@ -56,16 +57,21 @@ def test_revoke_keeps_superusers_staff(carol):
     assert carol.is_staff
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("grant_role", "nosuchuser", "miao_reviewer"), "No user named “nosuchuser”"),
-    (("grant_role", "carol", "boss"), "Unknown role “boss”"),
-    (("grant_role", "carol", "agency_submitter", "--agency", "XXXX"),
-     "Unknown agency code: XXXX"),
-    (("grant_role", "carol", "agency_submitter"), "needs at least one --agency"),
-    (("grant_role", "carol", "miao_reviewer", "--agency", "1341"), "do not give --agency"),
-    (("revoke_role", "carol", "miao_reviewer"), "does not hold miao_reviewer"),
-    (("revoke_role", "carol", "agency_viewer", "--agency", "ZZZ9"), "Unknown agency code"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("grant_role", "nosuchuser", "miao_reviewer"), "No user named “nosuchuser”"),
+        (("grant_role", "carol", "boss"), "Unknown role “boss”"),
+        (
+            ("grant_role", "carol", "agency_submitter", "--agency", "XXXX"),
+            "Unknown agency code: XXXX",
+        ),
+        (("grant_role", "carol", "agency_submitter"), "needs at least one --agency"),
+        (("grant_role", "carol", "miao_reviewer", "--agency", "1341"), "do not give --agency"),
+        (("revoke_role", "carol", "miao_reviewer"), "does not hold miao_reviewer"),
+        (("revoke_role", "carol", "agency_viewer", "--agency", "ZZZ9"), "Unknown agency code"),
+    ],
+)
 def test_bad_arguments_give_a_clear_error(carol, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
@@ -76,9 +82,14 @@ def test_bad_arguments_give_a_clear_error(carol, args, message):
 def test_superuser_manages_memberships_in_the_admin(client, carol):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
-    response = client.post("/admin/agencies/agencymembership/add/", {
-        "user": carol.pk, "role": "agency_viewer", "agency": agency("1341").pk,
-    })
+    response = client.post(
+        "/admin/agencies/agencymembership/add/",
+        {
+            "user": carol.pk,
+            "role": "agency_viewer",
+            "agency": agency("1341").pk,
+        },
+    )
     assert response.status_code == 302
     carol.refresh_from_db()
     assert carol.is_staff
@@ -91,8 +102,13 @@ def test_superuser_manages_memberships_in_the_admin(client, carol):
 def test_admin_refuses_a_reviewer_membership_with_an_agency(client, carol):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
-    response = client.post("/admin/agencies/agencymembership/add/", {
-        "user": carol.pk, "role": "miao_reviewer", "agency": agency("1341").pk,
-    })
+    response = client.post(
+        "/admin/agencies/agencymembership/add/",
+        {
+            "user": carol.pk,
+            "role": "miao_reviewer",
+            "agency": agency("1341").pk,
+        },
+    )
     assert response.status_code == 200
     assert not AgencyMembership.objects.exists()

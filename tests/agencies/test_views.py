@@ -55,10 +55,15 @@ def test_department_page_lists_the_waivers_of_its_subtiers(client, catalogue):
     assert response.status_code == 200
     assert set(listed(response)) == ids(catalogue.valves, catalogue.hull)
     assert response.context["summary"] == {
-        "total": 2, "open": 0, "determined": 2, "granted": 1, "withdrawn": 0,
+        "total": 2,
+        "open": 0,
+        "determined": 2,
+        "granted": 1,
+        "withdrawn": 0,
     }
     assert [(sub.agency.code, sub.count) for sub in response.context["subtiers"]] == [
-        ("97AS", 1), ("1700", 1)
+        ("97AS", 1),
+        ("1700", 1),
     ]
     html = response.content.decode()
     assert "<h1>Department of Defense</h1>" in html
@@ -80,7 +85,8 @@ def test_agency_page_has_the_same_search_filters_and_sort(client, catalogue):
     assert listed(client.get(url, {"q": "valves"})) == [catalogue.valves.public_id]
     assert listed(client.get(url, {"status": "decided"})) == [catalogue.hull.public_id]
     assert listed(client.get(url, {"sort": "oldest"})) == [
-        catalogue.valves.public_id, catalogue.hull.public_id
+        catalogue.valves.public_id,
+        catalogue.hull.public_id,
     ]
     # A filter can never widen the page beyond the agency.
     assert set(listed(client.get(url, {"agency": ["097", "013"]}))) == ids(

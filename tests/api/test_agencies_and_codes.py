@@ -41,8 +41,13 @@ def test_agency_detail_with_counts_by_status_and_type(client, catalogue):
     assert by_status["reviewed"] == 1 and by_status["decided"] == 1
     assert "draft" not in by_status
     by_type = {row["value"]: row["count"] for row in body["by_type"]}
-    assert by_type == {"nonavailability": 1, "public_interest": 1, "unreasonable_cost": 0,
-                       "urgent_report": 0, "jones_act": 0}
+    assert by_type == {
+        "nonavailability": 1,
+        "public_interest": 1,
+        "unreasonable_cost": 0,
+        "urgent_report": 0,
+        "jones_act": 0,
+    }
     subtiers = {row["code"]: row["waiver_count"] for row in body["subtiers"]}
     assert subtiers["97AS"] == 1 and subtiers["1700"] == 1
     assert body["waivers_api_url"] == "http://testserver/api/v1/waivers/?agency=097"
@@ -94,14 +99,20 @@ def test_code_details(client):
     assert client.get("/api/v1/naics/999999/").status_code == 404
 
 
-@pytest.mark.parametrize(("url", "params", "names"), [
-    ("/api/v1/agencies/", {"kind": "bureau"}, ["kind"]),
-    ("/api/v1/agencies/", {"department": "XYZ", "has_waivers": "maybe"},
-     ["department", "has_waivers"]),
-    ("/api/v1/psc/", {"active": "sometimes"}, ["active"]),
-    ("/api/v1/naics/", {"q": "x" * 101, "in_reference": "2"}, ["q", "in_reference"]),
-    ("/api/v1/naics/", {"page": "0"}, ["page"]),
-    ("/api/v1/psc/", {"fields": "code,nope"}, ["fields"]),
-])
+@pytest.mark.parametrize(
+    ("url", "params", "names"),
+    [
+        ("/api/v1/agencies/", {"kind": "bureau"}, ["kind"]),
+        (
+            "/api/v1/agencies/",
+            {"department": "XYZ", "has_waivers": "maybe"},
+            ["department", "has_waivers"],
+        ),
+        ("/api/v1/psc/", {"active": "sometimes"}, ["active"]),
+        ("/api/v1/naics/", {"q": "x" * 101, "in_reference": "2"}, ["q", "in_reference"]),
+        ("/api/v1/naics/", {"page": "0"}, ["page"]),
+        ("/api/v1/psc/", {"fields": "code,nope"}, ["fields"]),
+    ],
+)
 def test_bad_lookup_parameters(client, url, params, names):
     assert set(errors(client.get(url, params))) == set(names)

@@ -11,10 +11,17 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/waivers/"
 
 
-@pytest.mark.parametrize("url", [
-    URL, f"{URL}?psc=66", "/api/v1/agencies/", "/api/v1/naics/?q=33", "/api/v1/psc/",
-    "/api/v1/stats/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        URL,
+        f"{URL}?psc=66",
+        "/api/v1/agencies/",
+        "/api/v1/naics/?q=33",
+        "/api/v1/psc/",
+        "/api/v1/stats/",
+    ],
+)
 def test_responses_carry_caching_headers_and_answer_304(client, catalogue, settings, url):
     settings.API_CACHE_MAX_AGE = 120
     response = client.get(url)
@@ -44,9 +51,15 @@ def test_a_change_invalidates_etag_and_last_modified(client, catalogue):
     response = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert response.status_code == 200
     assert response["ETag"] != first["ETag"]
-    assert client.get(URL, HTTP_IF_MODIFIED_SINCE=http_date(
-        (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).timestamp()
-    )).status_code == 200
+    assert (
+        client.get(
+            URL,
+            HTTP_IF_MODIFIED_SINCE=http_date(
+                (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).timestamp()
+            ),
+        ).status_code
+        == 200
+    )
 
 
 def test_different_queries_have_different_etags(client, catalogue):

@@ -101,11 +101,14 @@ def test_unacceptable_accept_header_is_a_406(client, catalogue):
     assert response["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize(("url", "first_column"), [
-    ("/api/v1/agencies/?q=defense", "code"),
-    ("/api/v1/naics/?q=3345", "code"),
-    ("/api/v1/psc/?q=66", "code"),
-])
+@pytest.mark.parametrize(
+    ("url", "first_column"),
+    [
+        ("/api/v1/agencies/?q=defense", "code"),
+        ("/api/v1/naics/?q=3345", "code"),
+        ("/api/v1/psc/?q=66", "code"),
+    ],
+)
 def test_other_lists_offer_csv(client, url, first_column):
     rows = csv_rows(client.get(url + "&format=csv"))
     json_rows = client.get(url + "&page_size=500").json()["results"]
@@ -126,6 +129,11 @@ def test_csv_never_contains_drafts_test_records_or_internal_fields(client, catal
 
     response = client.get(URL, {"format": "csv"})
     text = b"".join(response.streaming_content).decode()
-    for secret in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
-                   catalogue.test_record.public_id):
+    for secret in (
+        DRAFT_TITLE,
+        TEST_RECORD_TITLE,
+        SECRET,
+        catalogue.draft.public_id,
+        catalogue.test_record.public_id,
+    ):
         assert secret not in text

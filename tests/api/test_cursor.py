@@ -84,8 +84,11 @@ def test_oldest_first_walk_picks_up_rows_added_at_the_end(client):
 
 def test_cursor_respects_filters(client, catalogue):
     seen = walk(client, {"page_size": 1, "psc": "66"})
-    assert seen == [catalogue.withdrawn.public_id, catalogue.laser.public_id,
-                    catalogue.urgent.public_id]
+    assert seen == [
+        catalogue.withdrawn.public_id,
+        catalogue.laser.public_id,
+        catalogue.urgent.public_id,
+    ]
 
 
 def test_cursor_mode_ignores_relevance_default_of_a_keyword_search(client, catalogue):
@@ -93,10 +96,15 @@ def test_cursor_mode_ignores_relevance_default_of_a_keyword_search(client, catal
     assert seen == [catalogue.laser.public_id, catalogue.urgent.public_id]
 
 
-@pytest.mark.parametrize("cursor", [
-    "abc", "WyJuZXdlc3QiLCIyMDIyIiwxXQ", "x:y:z",
-    encode_cursor("newest", at("2022-01-01"), 1)[:-2] + "zz",  # altered signature
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "abc",
+        "WyJuZXdlc3QiLCIyMDIyIiwxXQ",
+        "x:y:z",
+        encode_cursor("newest", at("2022-01-01"), 1)[:-2] + "zz",  # altered signature
+    ],
+)
 def test_bad_cursor_is_a_400_naming_cursor(client, catalogue, cursor):
     assert "cursor" in errors(client.get(URL, {"cursor": cursor}))
 

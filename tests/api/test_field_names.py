@@ -14,10 +14,17 @@ from waivers.api.serializers import (
 )
 
 
-@pytest.mark.parametrize("serializer_class", [
-    WaiverSerializer, WaiverDetailSerializer, AgencySerializer, AgencyDetailSerializer,
-    NaicsSerializer, PscSerializer,
-])
+@pytest.mark.parametrize(
+    "serializer_class",
+    [
+        WaiverSerializer,
+        WaiverDetailSerializer,
+        AgencySerializer,
+        AgencyDetailSerializer,
+        NaicsSerializer,
+        PscSerializer,
+    ],
+)
 def test_field_names_are_the_fields_of_an_instance(serializer_class):
     assert field_names(serializer_class) == tuple(serializer_class().fields)
 

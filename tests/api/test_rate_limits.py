@@ -17,8 +17,11 @@ def small_limits(settings):
 
 
 def issue_key(**fields) -> tuple[ApiKey, str]:
-    defaults = {"name": "Supplier finder", "owner": "Acme Manufacturing",
-                "contact_email": "data@acme.example"}
+    defaults = {
+        "name": "Supplier finder",
+        "owner": "Acme Manufacturing",
+        "contact_email": "data@acme.example",
+    }
     return ApiKey.issue(**{**defaults, **fields})
 
 
@@ -90,10 +93,15 @@ def test_only_a_hash_of_the_key_is_stored(client):
 def test_admin_issues_a_key_and_shows_it_once(client):
     admin = UserFactory(username="keyissuer", is_superuser=True)
     client.force_login(admin)
-    response = client.post("/admin/waivers_api/apikey/add/", {
-        "name": "Analytics", "owner": "Watchdog Group", "contact_email": "api@watchdog.example",
-        "is_active": "on",
-    })
+    response = client.post(
+        "/admin/waivers_api/apikey/add/",
+        {
+            "name": "Analytics",
+            "owner": "Watchdog Group",
+            "contact_email": "api@watchdog.example",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     key = ApiKey.objects.get(name="Analytics")
     raw = response.context["raw_key"]

@@ -40,8 +40,7 @@ def parameters(openapi, path) -> dict:
 
 def test_every_filter_and_paging_parameter_is_described(openapi):
     listed = parameters(openapi, "/api/v1/waivers/")
-    expected = {*ApiWaiverFilterSet.base_filters, "page", "page_size", "cursor", "fields",
-                "format"}
+    expected = {*ApiWaiverFilterSet.base_filters, "page", "page_size", "cursor", "fields", "format"}
     assert expected <= set(listed)
     assert all(listed[name].get("description") for name in expected)
     assert listed["naics"]["schema"]["pattern"] == r"^\d{2,6}$"
@@ -82,6 +81,7 @@ def test_interactive_docs_are_served_from_our_own_static_files(client):
 
 # --- property-based run against the live API ---------------------------------
 
+
 def _generated_schema() -> dict:
     """The document /api/v1/schema/ serves, built in-process (no HTTP, no database)."""
     raw = SchemaGenerator().get_schema(request=None, public=True)
@@ -108,7 +108,9 @@ def live_data(settings, catalogue):
 
 @live_schema.parametrize()
 @hypothesis_settings(
-    max_examples=20, deadline=None, derandomize=True,
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 def test_live_api_conforms_to_its_schema(case, live_data):
@@ -125,20 +127,23 @@ def test_live_api_conforms_to_its_schema(case, live_data):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
 
-@pytest.mark.parametrize(("path", "path_parameters", "query"), [
-    ("/api/v1/waivers/", {}, {"page_size": 100}),
-    ("/api/v1/waivers/", {}, {"cursor": "*", "page_size": 2}),
-    ("/api/v1/waivers/", {}, {"q": "laser", "fields": "public_id,title"}),
-    ("/api/v1/agencies/", {}, {"has_waivers": "true"}),
-    ("/api/v1/agencies/{code}/", {"code": "097"}, {}),
-    ("/api/v1/agencies/{code}/", {"code": "97AS"}, {}),
-    ("/api/v1/naics/", {}, {"q": "3345"}),
-    ("/api/v1/naics/{code}/", {"code": "334516"}, {}),
-    ("/api/v1/psc/", {}, {"active": "false"}),
-    ("/api/v1/psc/{code}/", {"code": "6640"}, {}),
-    ("/api/v1/stats/", {}, {}),
-    ("/api/v1/stats/", {}, {"psc": "66"}),
-])
+@pytest.mark.parametrize(
+    ("path", "path_parameters", "query"),
+    [
+        ("/api/v1/waivers/", {}, {"page_size": 100}),
+        ("/api/v1/waivers/", {}, {"cursor": "*", "page_size": 2}),
+        ("/api/v1/waivers/", {}, {"q": "laser", "fields": "public_id,title"}),
+        ("/api/v1/agencies/", {}, {"has_waivers": "true"}),
+        ("/api/v1/agencies/{code}/", {"code": "097"}, {}),
+        ("/api/v1/agencies/{code}/", {"code": "97AS"}, {}),
+        ("/api/v1/naics/", {}, {"q": "3345"}),
+        ("/api/v1/naics/{code}/", {"code": "334516"}, {}),
+        ("/api/v1/psc/", {}, {"active": "false"}),
+        ("/api/v1/psc/{code}/", {"code": "6640"}, {}),
+        ("/api/v1/stats/", {}, {}),
+        ("/api/v1/stats/", {}, {"psc": "66"}),
+    ],
+)
 def test_real_responses_match_the_schema(live_data, path, path_parameters, query):
     operation = live_schema[path]["GET"]
     case = operation.Case(path_parameters=path_parameters, query=query)

@@ -19,9 +19,13 @@ def test_price_preference_with_evaluated_price_and_result(client):
     body = detail(client, waiver)
     assert body["type"] == "unreasonable_cost"
     assert body["price_preference"] == {
-        "lowest_foreign_offer": "100000.00", "lowest_domestic_offer": "125000.00",
-        "domestic_business_size": "large", "is_dod": False, "factor": "0.20",
-        "evaluated_foreign_price": "120000.00", "domestic_is_reasonable": False,
+        "lowest_foreign_offer": "100000.00",
+        "lowest_domestic_offer": "125000.00",
+        "domestic_business_size": "large",
+        "is_dod": False,
+        "factor": "0.20",
+        "evaluated_foreign_price": "120000.00",
+        "domestic_is_reasonable": False,
         "result": "unreasonable",
     }
     assert body["jones_act"] is None and body["urgent_report"] is None
@@ -46,7 +50,8 @@ def test_jones_act_details(client):
 def test_urgent_report_details(client):
     report = detail(client, site_data.urgent_report())["urgent_report"]
     assert report == {
-        "contract_number": "70FA6022C00000011", "contract_signed_date": "2022-05-02",
+        "contract_number": "70FA6022C00000011",
+        "contract_signed_date": "2022-05-02",
         "urgency_contributed": "yes",
         "urgency_explanation": "Hurricane damage required parts within 48 hours.",
         "mission_impact": "Shelters would lose power during the storm season.",
@@ -58,14 +63,22 @@ def test_history_has_statuses_and_times_but_no_staff_or_notes(client):
     response = client.get(f"/api/v1/waivers/{waiver.public_id}/")
     history = response.json()["history"]
     assert [(h["from_status"], h["to_status"]) for h in history] == [
-        ("", "submitted"), ("submitted", "in_review"), ("in_review", "reviewed"),
+        ("", "submitted"),
+        ("submitted", "in_review"),
+        ("in_review", "reviewed"),
         ("reviewed", "decided"),
     ]
     assert all(set(entry) == {"from_status", "to_status", "at"} for entry in history)
     content = response.content.decode()
-    for secret in (site_data.STAFF_USERNAME, site_data.STAFF_NOTE, site_data.SECRET_OFFICIAL,
-                   site_data.SECRET_CONTACTS, site_data.SECRET_MARKET_RESEARCH,
-                   site_data.SECRET_EXCLUDED, "draft"):
+    for secret in (
+        site_data.STAFF_USERNAME,
+        site_data.STAFF_NOTE,
+        site_data.SECRET_OFFICIAL,
+        site_data.SECRET_CONTACTS,
+        site_data.SECRET_MARKET_RESEARCH,
+        site_data.SECRET_EXCLUDED,
+        "draft",
+    ):
         assert secret not in content
 
 
@@ -73,8 +86,9 @@ def test_detail_fields_selection(client):
     waiver = site_data.urgent_report()
     body = detail(client, waiver, fields="public_id,urgent_report")
     assert list(body) == ["public_id", "urgent_report"]
-    assert "fields" in errors(client.get(f"/api/v1/waivers/{waiver.public_id}/",
-                                         {"fields": "public_id,internal"}))
+    assert "fields" in errors(
+        client.get(f"/api/v1/waivers/{waiver.public_id}/", {"fields": "public_id,internal"})
+    )
 
 
 @pytest.mark.parametrize("public_id", ["MIA-00000000", "nope", "MIA-%00", "x" * 300])

@@ -21,9 +21,16 @@ def test_lists_every_public_waiver_newest_first(client, catalogue):
     response = client.get(URL)
     body = response.json()
     assert body["count"] == 5
-    assert results(response) == [w.public_id for w in (
-        catalogue.withdrawn, catalogue.hull, catalogue.valves, catalogue.laser, catalogue.urgent
-    )]
+    assert results(response) == [
+        w.public_id
+        for w in (
+            catalogue.withdrawn,
+            catalogue.hull,
+            catalogue.valves,
+            catalogue.laser,
+            catalogue.urgent,
+        )
+    ]
     assert body["page"] == 1 and body["num_pages"] == 1
     assert body["next"] is None and body["previous"] is None
 
@@ -60,74 +67,90 @@ def test_list_rows_read_as_values_equal_the_detail_read_as_instances(client, cat
 
 def test_drafts_test_records_and_internal_fields_never_appear(client, catalogue):
     content = client.get(URL, {"page_size": 100}).content.decode()
-    for secret in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
-                   catalogue.test_record.public_id):
+    for secret in (
+        DRAFT_TITLE,
+        TEST_RECORD_TITLE,
+        SECRET,
+        catalogue.draft.public_id,
+        catalogue.test_record.public_id,
+    ):
         assert secret not in content
     assert client.get(URL, {"q": "zeppelin"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"type": "public_interest"}, ["valves"]),
-    ({"type": ["public_interest", "urgent_report"]}, ["valves", "urgent"]),
-    ({"status": "withdrawn"}, ["withdrawn"]),
-    ({"status": ["reviewed", "decided"]}, ["valves", "hull"]),
-    ({"determination": "consistent"}, ["valves", "hull"]),
-    ({"decision": "granted"}, ["hull"]),
-    ({"decision": "pending"}, ["laser", "valves", "urgent"]),
-    ({"agency": "097"}, ["valves", "hull"]),
-    ({"agency": "97AS"}, ["valves"]),
-    ({"agency": ["97AS", "6920"]}, ["valves", "withdrawn"]),
-    ({"naics": "3366"}, ["hull"]),
-    ({"naics": "334516"}, ["laser", "withdrawn", "urgent"]),
-    ({"psc": "66"}, ["laser", "withdrawn", "urgent"]),
-    ({"psc": "4820"}, ["valves"]),
-    ({"country": "JP"}, ["valves", "hull"]),
-    ({"country": ["FR", "CN"]}, ["laser", "urgent"]),
-    ({"stage": "pre_solicitation"}, ["valves"]),
-    ({"coverage": "multi_procurement"}, ["valves", "hull"]),
-    ({"submitted_after": "2022-02-01"}, ["valves", "hull", "withdrawn"]),
-    ({"submitted_before": "2022-01-10"}, ["laser", "urgent"]),
-    ({"submitted_after": "2022-01-11", "submitted_before": "2022-03-01"}, ["valves", "hull"]),
-    ({"open": "true"}, ["laser"]),  # urgent reports have no review to be open
-    ({"open": "false"}, ["laser", "valves", "hull", "withdrawn", "urgent"]),
-    ({"q": "valves"}, ["valves"]),
-    ({"q": '"hull plate"'}, ["hull"]),
-    ({"q": "1333ND22PNB0002"}, ["laser"]),  # exact PIID
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"type": "public_interest"}, ["valves"]),
+        ({"type": ["public_interest", "urgent_report"]}, ["valves", "urgent"]),
+        ({"status": "withdrawn"}, ["withdrawn"]),
+        ({"status": ["reviewed", "decided"]}, ["valves", "hull"]),
+        ({"determination": "consistent"}, ["valves", "hull"]),
+        ({"decision": "granted"}, ["hull"]),
+        ({"decision": "pending"}, ["laser", "valves", "urgent"]),
+        ({"agency": "097"}, ["valves", "hull"]),
+        ({"agency": "97AS"}, ["valves"]),
+        ({"agency": ["97AS", "6920"]}, ["valves", "withdrawn"]),
+        ({"naics": "3366"}, ["hull"]),
+        ({"naics": "334516"}, ["laser", "withdrawn", "urgent"]),
+        ({"psc": "66"}, ["laser", "withdrawn", "urgent"]),
+        ({"psc": "4820"}, ["valves"]),
+        ({"country": "JP"}, ["valves", "hull"]),
+        ({"country": ["FR", "CN"]}, ["laser", "urgent"]),
+        ({"stage": "pre_solicitation"}, ["valves"]),
+        ({"coverage": "multi_procurement"}, ["valves", "hull"]),
+        ({"submitted_after": "2022-02-01"}, ["valves", "hull", "withdrawn"]),
+        ({"submitted_before": "2022-01-10"}, ["laser", "urgent"]),
+        ({"submitted_after": "2022-01-11", "submitted_before": "2022-03-01"}, ["valves", "hull"]),
+        ({"open": "true"}, ["laser"]),  # urgent reports have no review to be open
+        ({"open": "false"}, ["laser", "valves", "hull", "withdrawn", "urgent"]),
+        ({"q": "valves"}, ["valves"]),
+        ({"q": '"hull plate"'}, ["hull"]),
+        ({"q": "1333ND22PNB0002"}, ["laser"]),  # exact PIID
+    ],
+)
 def test_each_filter(client, catalogue, params, expected):
     response = client.get(URL, params)
     assert set(results(response)) == ids(*(getattr(catalogue, name) for name in expected))
     assert response.json()["count"] == len(expected)
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"q": "laser", "type": "urgent_report"}, ["urgent"]),
-    ({"q": "laser", "open": "true"}, ["laser"]),
-    ({"q": "laser", "psc": "6640"}, ["laser", "urgent"]),
-    ({"q": "laser", "country": "FR"}, ["laser"]),
-    ({"q": "laser", "agency": "1341"}, ["laser", "urgent"]),
-    ({"q": "laser", "submitted_after": "2022-01-01"}, ["laser"]),
-    ({"q": "laser", "naics": "3345"}, ["laser", "urgent"]),
-    ({"q": "laser -clocks"}, ["urgent"]),
-    ({"q": "valves or hull", "status": "decided"}, ["hull"]),
-    ({"q": "laser", "decision": "granted"}, []),
-    ({"q": "radar", "status": "withdrawn", "stage": "post_solicitation"}, ["withdrawn"]),
-    ({"q": "steel", "coverage": "multi_procurement", "determination": "consistent"},
-     ["valves", "hull"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "laser", "type": "urgent_report"}, ["urgent"]),
+        ({"q": "laser", "open": "true"}, ["laser"]),
+        ({"q": "laser", "psc": "6640"}, ["laser", "urgent"]),
+        ({"q": "laser", "country": "FR"}, ["laser"]),
+        ({"q": "laser", "agency": "1341"}, ["laser", "urgent"]),
+        ({"q": "laser", "submitted_after": "2022-01-01"}, ["laser"]),
+        ({"q": "laser", "naics": "3345"}, ["laser", "urgent"]),
+        ({"q": "laser -clocks"}, ["urgent"]),
+        ({"q": "valves or hull", "status": "decided"}, ["hull"]),
+        ({"q": "laser", "decision": "granted"}, []),
+        ({"q": "radar", "status": "withdrawn", "stage": "post_solicitation"}, ["withdrawn"]),
+        (
+            {"q": "steel", "coverage": "multi_procurement", "determination": "consistent"},
+            ["valves", "hull"],
+        ),
+    ],
+)
 def test_filters_combine_with_keyword_search(client, catalogue, params, expected):
     response = client.get(URL, params)
     assert set(results(response)) == ids(*(getattr(catalogue, name) for name in expected))
 
 
-@pytest.mark.parametrize(("ordering", "expected"), [
-    (None, ["withdrawn", "hull", "valves", "laser", "urgent"]),
-    ("newest", ["withdrawn", "hull", "valves", "laser", "urgent"]),
-    ("-submitted_at", ["withdrawn", "hull", "valves", "laser", "urgent"]),
-    ("oldest", ["urgent", "laser", "valves", "hull", "withdrawn"]),
-    ("submitted_at", ["urgent", "laser", "valves", "hull", "withdrawn"]),
-    ("title", ["urgent", "withdrawn", "valves", "hull", "laser"]),
-])
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        (None, ["withdrawn", "hull", "valves", "laser", "urgent"]),
+        ("newest", ["withdrawn", "hull", "valves", "laser", "urgent"]),
+        ("-submitted_at", ["withdrawn", "hull", "valves", "laser", "urgent"]),
+        ("oldest", ["urgent", "laser", "valves", "hull", "withdrawn"]),
+        ("submitted_at", ["urgent", "laser", "valves", "hull", "withdrawn"]),
+        ("title", ["urgent", "withdrawn", "valves", "hull", "laser"]),
+    ],
+)
 def test_ordering(client, catalogue, ordering, expected):
     params = {"ordering": ordering} if ordering else {}
     assert results(client.get(URL, params)) == [getattr(catalogue, n).public_id for n in expected]
@@ -191,14 +214,22 @@ def test_page_size_defaults_and_maximum_come_from_settings(client, catalogue, se
 
 def test_empty_result_is_one_empty_page(client, catalogue):
     body = client.get(URL, {"q": "nothingmatchesthis"}).json()
-    assert body == {"count": 0, "page": 1, "page_size": 25, "num_pages": 1, "next": None,
-                    "previous": None, "results": []}
+    assert body == {
+        "count": 0,
+        "page": 1,
+        "page_size": 25,
+        "num_pages": 1,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
 
 
 def test_fields_selects_and_orders_the_returned_fields(client, catalogue):
     rows = client.get(URL, {"fields": "title,public_id,countries", "q": "hull"}).json()["results"]
-    assert rows == [{"title": "Titanium hull plate", "public_id": catalogue.hull.public_id,
-                     "countries": ["JP"]}]
+    assert rows == [
+        {"title": "Titanium hull plate", "public_id": catalogue.hull.public_id, "countries": ["JP"]}
+    ]
 
 
 def test_list_runs_a_bounded_number_of_queries(client, catalogue, django_assert_max_num_queries):

@@ -12,25 +12,40 @@ from waivers.models import NaicsCode, PscCode, Waiver
 
 
 def make_waivers():
-    laser = post(WaiverFactory(
-        procurement_title="Laser welding cell",
-        summary="Robotic welding for ship hull plates.",
-    ), at=at("2022-03-01"))
-    clock = post(WaiverFactory(
-        procurement_title="Atomic clock laser",
-        summary="A cell of rubidium vapour for a welding-free clock.",
-    ), at=at("2022-02-01"))
-    valves = post(WaiverFactory(
-        waiver_type=Waiver.Type.PUBLIC_INTEREST,
-        contracting_agency=agency("97AS"), funding_agency=agency("97AS"),
-        naics=NaicsCode.objects.get(code="331110"), psc=PscCode.objects.get(code="4820"),
-        procurement_title="Bronze gate valves",
-        summary="Valves for a destroyer.",
-    ), at=at("2022-01-01"))
-    hull = post(WaiverFactory(
-        contracting_agency=agency("1700"), funding_agency=agency("1700"),
-        procurement_title="Titanium hull plate",
-    ), at=at("2021-12-01"))
+    laser = post(
+        WaiverFactory(
+            procurement_title="Laser welding cell",
+            summary="Robotic welding for ship hull plates.",
+        ),
+        at=at("2022-03-01"),
+    )
+    clock = post(
+        WaiverFactory(
+            procurement_title="Atomic clock laser",
+            summary="A cell of rubidium vapour for a welding-free clock.",
+        ),
+        at=at("2022-02-01"),
+    )
+    valves = post(
+        WaiverFactory(
+            waiver_type=Waiver.Type.PUBLIC_INTEREST,
+            contracting_agency=agency("97AS"),
+            funding_agency=agency("97AS"),
+            naics=NaicsCode.objects.get(code="331110"),
+            psc=PscCode.objects.get(code="4820"),
+            procurement_title="Bronze gate valves",
+            summary="Valves for a destroyer.",
+        ),
+        at=at("2022-01-01"),
+    )
+    hull = post(
+        WaiverFactory(
+            contracting_agency=agency("1700"),
+            funding_agency=agency("1700"),
+            procurement_title="Titanium hull plate",
+        ),
+        at=at("2021-12-01"),
+    )
     return {"laser": laser, "clock": clock, "valves": valves, "hull": hull}
 
 
@@ -87,8 +102,9 @@ def test_combine_two_filters_and_see_the_counts_change(page):
 
 def test_paginate(page):
     for n in range(12):
-        post(WaiverFactory(procurement_title=f"Spectrometer {n:02d}"),
-             at=at(f"2022-01-{n + 1:02d}"))
+        post(
+            WaiverFactory(procurement_title=f"Spectrometer {n:02d}"), at=at(f"2022-01-{n + 1:02d}")
+        )
     page.goto("/waivers/?sort=oldest")
     page.select_option("#search-page-size", "10")
     page.get_by_role("button", name="Update").click()
@@ -123,14 +139,16 @@ def test_download_the_csv_of_a_search(page, tmp_path):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download these results (CSV)").click()
     download = download_info.value
-    assert re.fullmatch(r"made-in-america-waivers-\d{4}-\d{2}-\d{2}\.csv",
-                        download.suggested_filename)
+    assert re.fullmatch(
+        r"made-in-america-waivers-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename
+    )
     path = tmp_path / "export.csv"
     download.save_as(path)
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["public_id"] for row in rows] == [
-        waivers["valves"].public_id, waivers["hull"].public_id
+        waivers["valves"].public_id,
+        waivers["hull"].public_id,
     ]
     assert rows[0]["title"] == "Bronze gate valves"
     assert rows[0]["contracting_department_code"] == "097"

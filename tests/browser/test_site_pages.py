@@ -33,9 +33,14 @@ def page_url(name: str, record: dict) -> str:
 
 
 AXE_PAGES = [
-    "home", "list", "list-empty",
+    "home",
+    "list",
+    "list-empty",
     *(f"detail:{waiver_type}" for waiver_type in Waiver.Type.values),
-    "agency", "stats", "about", "not-found",
+    "agency",
+    "stats",
+    "about",
+    "not-found",
 ]
 
 
@@ -78,10 +83,17 @@ def test_keyboard_reaches_the_skip_link_and_the_search_box(page, waivers):
     page.wait_for_url("**/waivers/?q=laser")
 
 
-@pytest.mark.parametrize("name", [
-    "home", "detail:nonavailability", "detail:unreasonable_cost", "detail:jones_act", "stats",
-    "about",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "home",
+        "detail:nonavailability",
+        "detail:unreasonable_cost",
+        "detail:jones_act",
+        "stats",
+        "about",
+    ],
+)
 def test_phone_width_has_no_horizontal_scroll(phone_page, waivers, name):
     phone_page.goto(page_url(name, waivers))
     # Mobile emulation widens window.innerWidth to fit overflowing content, so

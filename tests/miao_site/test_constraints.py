@@ -16,8 +16,10 @@ def errors(validate) -> dict:
     try:
         validate()
     except ValidationError as exc:
-        return {field: [(e.message % (e.params or {}), e.code) for e in items]
-                for field, items in exc.error_dict.items()}
+        return {
+            field: [(e.message % (e.params or {}), e.code) for e in items]
+            for field, items in exc.error_dict.items()
+        }
     return {}
 
 
@@ -39,8 +41,11 @@ def test_errors_are_djangos_own_messages_codes_and_order():
     djangos = errors(lambda: models.Model.validate_constraints(waiver))
     assert ours == djangos
     violated = str(ours)
-    for name in ("waiver_status_valid", "waiver_conditional_has_conditions",
-                 "waiver_source_id_unique"):
+    for name in (
+        "waiver_status_valid",
+        "waiver_conditional_has_conditions",
+        "waiver_source_id_unique",
+    ):
         assert name in violated
 
 

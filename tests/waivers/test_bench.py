@@ -20,8 +20,20 @@ def test_small_bench_run_reports_every_figure_with_its_floor(tmp_path):
     out = tmp_path / "bench.json"
     stdout = io.StringIO()
     call_command(
-        "bench", "--rows", "200", "--reps", "2", "--warmup", "1", "--no-load",
-        "--import-records", "10", "--export-in-process", "--out", str(out), stdout=stdout,
+        "bench",
+        "--rows",
+        "200",
+        "--reps",
+        "2",
+        "--warmup",
+        "1",
+        "--no-load",
+        "--import-records",
+        "10",
+        "--export-in-process",
+        "--out",
+        str(out),
+        stdout=stdout,
     )
     data = json.loads(out.read_text())
     assert data["machine"]["nproc"] >= 1
@@ -66,8 +78,9 @@ def test_bench_refuses_a_database_with_real_waivers():
         call_command("bench", "--rows", "10", "--no-load", stdout=io.StringIO())
 
 
-@pytest.mark.parametrize("args", [["--rows", "abc"], ["--rows", "0"], ["--reps", "0"],
-                                  ["--load-clients", "500"]])
+@pytest.mark.parametrize(
+    "args", [["--rows", "abc"], ["--rows", "0"], ["--reps", "0"], ["--load-clients", "500"]]
+)
 def test_bench_rejects_bad_arguments(args):
     with pytest.raises(CommandError):
         call_command("bench", *args, stdout=io.StringIO())

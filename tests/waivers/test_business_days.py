@@ -18,14 +18,14 @@ D = dt.date
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (D(2022, 11, 18), True),   # Friday
+        (D(2022, 11, 18), True),  # Friday
         (D(2022, 11, 19), False),  # Saturday
         (D(2022, 11, 20), False),  # Sunday
         (D(2022, 11, 24), False),  # Thanksgiving
         (D(2022, 12, 26), False),  # Christmas (Sunday the 25th) observed on Monday
-        (D(2023, 1, 2), False),    # New Year's Day (Sunday) observed on Monday
+        (D(2023, 1, 2), False),  # New Year's Day (Sunday) observed on Monday
         (D(2021, 12, 31), False),  # New Year's Day 2022 (Saturday) observed on Friday
-        (D(2022, 6, 20), False),   # Juneteenth (Sunday the 19th) observed on Monday
+        (D(2022, 6, 20), False),  # Juneteenth (Sunday the 19th) observed on Monday
         (D(2023, 11, 10), False),  # Veterans Day (Saturday the 11th) observed on Friday
         (D(2022, 6, 21), True),
     ],
@@ -37,12 +37,12 @@ def test_is_business_day(day, expected):
 @pytest.mark.parametrize(
     ("start", "days", "expected"),
     [
-        (D(2022, 11, 18), 1, D(2022, 11, 21)),   # Friday + 1 skips the weekend
-        (D(2022, 11, 23), 1, D(2022, 11, 25)),   # over Thanksgiving
-        (D(2022, 12, 23), 1, D(2022, 12, 27)),   # over Christmas observed
-        (D(2022, 12, 30), 1, D(2023, 1, 3)),     # over New Year observed, across the year
-        (D(2022, 6, 17), 1, D(2022, 6, 21)),     # over Juneteenth observed
-        (D(2022, 11, 19), 1, D(2022, 11, 21)),   # counting from a Saturday
+        (D(2022, 11, 18), 1, D(2022, 11, 21)),  # Friday + 1 skips the weekend
+        (D(2022, 11, 23), 1, D(2022, 11, 25)),  # over Thanksgiving
+        (D(2022, 12, 23), 1, D(2022, 12, 27)),  # over Christmas observed
+        (D(2022, 12, 30), 1, D(2023, 1, 3)),  # over New Year observed, across the year
+        (D(2022, 6, 17), 1, D(2022, 6, 21)),  # over Juneteenth observed
+        (D(2022, 11, 19), 1, D(2022, 11, 21)),  # counting from a Saturday
         (D(2022, 11, 18), 0, D(2022, 11, 18)),
         (D(2022, 11, 14), 5, D(2022, 11, 21)),
     ],
@@ -55,9 +55,9 @@ def test_add_business_days(start, days, expected):
     ("submitted", "due"),
     [
         (D(2022, 11, 18), D(2022, 12, 12)),  # Thanksgiving inside the window
-        (D(2022, 12, 16), D(2023, 1, 10)),   # Christmas and New Year observed
-        (D(2022, 6, 10), D(2022, 7, 5)),     # Juneteenth observed and Independence Day
-        (D(2022, 3, 1), D(2022, 3, 22)),     # no holiday: exactly three weeks
+        (D(2022, 12, 16), D(2023, 1, 10)),  # Christmas and New Year observed
+        (D(2022, 6, 10), D(2022, 7, 5)),  # Juneteenth observed and Independence Day
+        (D(2022, 3, 1), D(2022, 3, 22)),  # no holiday: exactly three weeks
     ],
 )
 def test_review_due_date_is_15_business_days_later(submitted, due):

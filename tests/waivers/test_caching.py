@@ -52,13 +52,16 @@ def test_a_transition_updates_facets_and_stats(client):
     assert client.get("/stats/").context["stats"]["total"] == 1
     before = client.get("/waivers/")
     assert {o.value: o.count for o in before.context["result"].facets["status"].options}[
-        "withdrawn"] == 0
+        "withdrawn"
+    ] == 0
     services.withdraw(waiver, actor=None)
     after = client.get("/waivers/")
     assert {o.value: o.count for o in after.context["result"].facets["status"].options}[
-        "withdrawn"] == 1
+        "withdrawn"
+    ] == 1
     assert {d["value"]: d["count"] for d in client.get("/stats/").context["stats"]["decisions"]}[
-        "withdrawn"] == 1
+        "withdrawn"
+    ] == 1
 
 
 def test_a_deletion_through_the_services_invalidates(client):
@@ -78,6 +81,8 @@ def test_bump_changes_the_data_version():
 def test_keys_differ_by_rows_not_by_ordering():
     public = Waiver.objects.public()
     assert caching.queryset_key("x", public.order_by("id")) == caching.queryset_key(
-        "x", public.order_by("-id"))
+        "x", public.order_by("-id")
+    )
     assert caching.queryset_key("x", public) != caching.queryset_key(
-        "x", public.filter(waiver_type="jones_act"))
+        "x", public.filter(waiver_type="jones_act")
+    )

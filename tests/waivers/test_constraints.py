@@ -127,8 +127,10 @@ def test_price_preference_offers_are_not_negative():
     waiver = WaiverFactory(waiver_type=Waiver.Type.UNREASONABLE_COST)
     with refused("price_preference_offers_not_negative"), transaction.atomic():
         PricePreference.objects.create(
-            waiver=waiver, lowest_foreign_offer=Decimal("-1"),
-            lowest_domestic_offer=Decimal("10"), domestic_business_size="small",
+            waiver=waiver,
+            lowest_foreign_offer=Decimal("-1"),
+            lowest_domestic_offer=Decimal("10"),
+            domestic_business_size="small",
         )
 
 
@@ -136,8 +138,10 @@ def test_price_preference_business_size_is_known():
     waiver = WaiverFactory(waiver_type=Waiver.Type.UNREASONABLE_COST)
     with refused("price_preference_size_valid"), transaction.atomic():
         PricePreference.objects.create(
-            waiver=waiver, lowest_foreign_offer=Decimal("1"),
-            lowest_domestic_offer=Decimal("10"), domestic_business_size="medium",
+            waiver=waiver,
+            lowest_foreign_offer=Decimal("1"),
+            lowest_domestic_offer=Decimal("10"),
+            domestic_business_size="medium",
         )
 
 
@@ -150,11 +154,18 @@ def test_urgent_report_urgency_is_known():
 def jones_act(**overrides) -> JonesActDetail:
     values = {
         "waiver": WaiverFactory(waiver_type=Waiver.Type.JONES_ACT),
-        "authority": JonesActDetail.Authority.OTHER, "requester": "Fuel distributor",
-        "received_at": NOW, "published_at": NOW, "vessel_name": "Nordic Aurora",
-        "vessel_number": "9412345", "vessel_flag": "NO", "cargo_type": "Crude oil",
-        "load_port": "Freeport, Texas", "discharge_port": "Baton Rouge, Louisiana",
-        "window_start": dt.date(2022, 11, 20), "window_end": dt.date(2022, 11, 30),
+        "authority": JonesActDetail.Authority.OTHER,
+        "requester": "Fuel distributor",
+        "received_at": NOW,
+        "published_at": NOW,
+        "vessel_name": "Nordic Aurora",
+        "vessel_number": "9412345",
+        "vessel_flag": "NO",
+        "cargo_type": "Crude oil",
+        "load_port": "Freeport, Texas",
+        "discharge_port": "Baton Rouge, Louisiana",
+        "window_start": dt.date(2022, 11, 20),
+        "window_end": dt.date(2022, 11, 30),
     }
     values.update(overrides)
     return JonesActDetail(**values)
@@ -166,8 +177,10 @@ def jones_act(**overrides) -> JonesActDetail:
         ({"window_end": dt.date(2022, 11, 19)}, "jones_act_window_ordered"),
         ({"valid_days": 11}, "jones_act_valid_days_max_10"),
         ({"valid_days": 10, "extension_days": 11}, "jones_act_extension_max_10"),
-        ({"decision": "denied", "decided_at": NOW + dt.timedelta(days=3)},
-         "jones_act_denial_has_reasons"),
+        (
+            {"decision": "denied", "decided_at": NOW + dt.timedelta(days=3)},
+            "jones_act_denial_has_reasons",
+        ),
         ({"decision": "granted", "valid_days": 10}, "jones_act_decision_has_date"),
     ],
 )
@@ -178,7 +191,11 @@ def test_jones_act_limits(overrides, constraint):
 
 
 def test_valid_jones_act_detail_is_accepted():
-    detail = jones_act(decision="granted", decided_at=NOW + dt.timedelta(hours=50),
-                       valid_days=10, extension_days=10)
+    detail = jones_act(
+        decision="granted",
+        decided_at=NOW + dt.timedelta(hours=50),
+        valid_days=10,
+        extension_days=10,
+    )
     detail.save()
     assert detail.total_days == 20

@@ -73,18 +73,21 @@ def test_every_row_serialises_in_the_documented_order(catalogue):
         assert list(waiver_row(waiver, lambda path: path)) == FIELD_NAMES
 
 
-@pytest.mark.parametrize("params", [
-    {},
-    {"psc": "66"},
-    {"agency": "097"},
-    {"q": "laser"},
-    {"country": "JP", "status": "decided"},
-    {"open": "true", "sort": "oldest"},
-    {"q": "laser", "sort": "title"},
-    {"sort": "agency"},
-    {"sort": "deadline"},
-    {"q": "valves OR laser OR hull", "sort": "relevance"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"psc": "66"},
+        {"agency": "097"},
+        {"q": "laser"},
+        {"country": "JP", "status": "decided"},
+        {"open": "true", "sort": "oldest"},
+        {"q": "laser", "sort": "title"},
+        {"sort": "agency"},
+        {"sort": "deadline"},
+        {"q": "valves OR laser OR hull", "sort": "relevance"},
+    ],
+)
 def test_rows_are_the_filtered_search_in_its_order(client, catalogue, params):
     page = client.get("/waivers/", {**params, "page_size": "100"})
     expected = [waiver.public_id for waiver in page.context["result"].page.object_list]
@@ -139,12 +142,23 @@ def test_json_values_keep_lists_and_nulls(client, catalogue):
 def test_drafts_test_records_and_internal_fields_are_never_exported(client, catalogue):
     for url in ("/waivers/export.csv", "/waivers/export.json"):
         text = body(client.get(url))
-        for hidden in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
-                       catalogue.test_record.public_id):
+        for hidden in (
+            DRAFT_TITLE,
+            TEST_RECORD_TITLE,
+            SECRET,
+            catalogue.draft.public_id,
+            catalogue.test_record.public_id,
+        ):
             assert hidden not in text
     columns = set(FIELD_NAMES)
-    for internal in ("market_research", "excluded_sources", "approving_official", "contacts",
-                     "is_test_record", "source_id"):
+    for internal in (
+        "market_research",
+        "excluded_sources",
+        "approving_official",
+        "contacts",
+        "is_test_record",
+        "source_id",
+    ):
         assert internal not in columns
 
 
@@ -190,6 +204,7 @@ def test_every_column_is_documented():
 
 
 # --- the CSV written by PostgreSQL: the same cells as waiver_row() ------------
+
 
 def reference_cell(value) -> str:
     """A waiver_row() value as a CSV cell: the documented format."""
@@ -241,9 +256,23 @@ def test_csv_edge_values(client, edge_cases):
     assert sparse["type"] == "unreasonable_cost" and sparse["status"] == "in_review"
     assert sparse["submitted_at"] == "2024-03-06T09:15:30.123456+00:00"
     assert sparse["sources_sought"] == "" and sparse["price_preference_included"] == "true"
-    for empty in ("funding_agency_code", "funding_agency_name", "naics_code", "naics_title",
-                  "psc_code", "psc_name", "piids", "countries", "solicitation_id", "stage",
-                  "coverage", "duration", "rationale", "determined_at", "final_decision_date"):
+    for empty in (
+        "funding_agency_code",
+        "funding_agency_name",
+        "naics_code",
+        "naics_title",
+        "psc_code",
+        "psc_name",
+        "piids",
+        "countries",
+        "solicitation_id",
+        "stage",
+        "coverage",
+        "duration",
+        "rationale",
+        "determined_at",
+        "final_decision_date",
+    ):
         assert sparse[empty] == "", empty
     assert sparse["summary"] == " leading space\tand a tab "
 
@@ -325,7 +354,8 @@ def test_closing_a_download_early_ends_the_copy_and_frees_the_connection(rf, mon
     finally:
         request_finished.connect(close_old_connections)
     assert connection.connection.info.transaction_status in (
-        TransactionStatus.INTRANS, TransactionStatus.INERROR  # not ACTIVE: the COPY is over
+        TransactionStatus.INTRANS,
+        TransactionStatus.INERROR,  # not ACTIVE: the COPY is over
     )
     transaction.savepoint_rollback(savepoint)  # the cancel may have failed the transaction
     assert Waiver.objects.public().count() == len(waivers)

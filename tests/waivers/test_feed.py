@@ -37,9 +37,16 @@ def url(waiver) -> str:
 def test_is_atom_newest_posted_first(client, catalogue):
     response = client.get("/waivers/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")
-    assert entry_links(response) == [url(w) for w in (
-        catalogue.withdrawn, catalogue.hull, catalogue.valves, catalogue.laser, catalogue.urgent
-    )]
+    assert entry_links(response) == [
+        url(w)
+        for w in (
+            catalogue.withdrawn,
+            catalogue.hull,
+            catalogue.valves,
+            catalogue.laser,
+            catalogue.urgent,
+        )
+    ]
 
 
 def test_entry_content(client, catalogue):
@@ -58,14 +65,17 @@ def test_entry_content(client, catalogue):
     assert {"Nonavailability", "Submitted", "PSC 6640", "NAICS 334516"} <= categories
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"psc": "66"}, ["withdrawn", "laser", "urgent"]),
-    ({"agency": "097"}, ["hull", "valves"]),
-    ({"type": "public_interest"}, ["valves"]),
-    ({"q": "laser"}, ["laser", "urgent"]),  # newest first, not by relevance
-    # sort is ignored; the urgent report, filed after award, is never open for review
-    ({"open": "true", "sort": "oldest"}, ["laser"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"psc": "66"}, ["withdrawn", "laser", "urgent"]),
+        ({"agency": "097"}, ["hull", "valves"]),
+        ({"type": "public_interest"}, ["valves"]),
+        ({"q": "laser"}, ["laser", "urgent"]),  # newest first, not by relevance
+        # sort is ignored; the urgent report, filed after award, is never open for review
+        ({"open": "true", "sort": "oldest"}, ["laser"]),
+    ],
+)
 def test_honours_the_search_filters(client, catalogue, params, expected):
     response = client.get("/waivers/feed/", params)
     assert entry_links(response) == [url(getattr(catalogue, name)) for name in expected]
@@ -88,8 +98,13 @@ def test_holds_the_fifty_newest(client):
 
 def test_drafts_test_records_and_internal_fields_never_appear(client, catalogue):
     text = client.get("/waivers/feed/").content.decode()
-    for hidden in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
-                   catalogue.test_record.public_id):
+    for hidden in (
+        DRAFT_TITLE,
+        TEST_RECORD_TITLE,
+        SECRET,
+        catalogue.draft.public_id,
+        catalogue.test_record.public_id,
+    ):
         assert hidden not in text
     assert entries(client.get("/waivers/feed/", {"q": "zeppelin"})) == []
 
@@ -110,6 +125,8 @@ def test_query_count_does_not_grow(client, django_assert_max_num_queries):
 
 def test_list_page_links_to_the_feed(client, catalogue):
     html = client.get("/waivers/", {"psc": "66"}).content.decode()
-    assert ('<link rel="alternate" type="application/atom+xml" '
-            'title="Waivers matching this search (Atom)" href="/waivers/feed/?psc=66">') in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Waivers matching this search (Atom)" href="/waivers/feed/?psc=66">'
+    ) in html
     assert 'href="/waivers/feed/?psc=66">Follow this search (Atom feed)</a>' in html

@@ -26,25 +26,46 @@ ALLOWED = {
     ("", S.DRAFT),
     (S.DRAFT, S.SUBMITTED),
     (S.SUBMITTED, S.IN_REVIEW),
-    (S.SUBMITTED, S.REVIEWED), (S.IN_REVIEW, S.REVIEWED),
-    (S.SUBMITTED, S.REVIEW_WAIVED), (S.IN_REVIEW, S.REVIEW_WAIVED),
-    (S.REVIEWED, S.DECIDED), (S.REVIEW_WAIVED, S.DECIDED),
-    *((s, S.WITHDRAWN) for s in (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.REVIEW_WAIVED,
-                                 S.DECIDED)),
+    (S.SUBMITTED, S.REVIEWED),
+    (S.IN_REVIEW, S.REVIEWED),
+    (S.SUBMITTED, S.REVIEW_WAIVED),
+    (S.IN_REVIEW, S.REVIEW_WAIVED),
+    (S.REVIEWED, S.DECIDED),
+    (S.REVIEW_WAIVED, S.DECIDED),
+    *((s, S.WITHDRAWN) for s in (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.REVIEW_WAIVED, S.DECIDED)),
 }
 FIELDS = [
-    "public_id", "source_id", "waiver_type", "status", "is_test_record", "submitted_at",
-    "review_due_date", "determination", "determined_at", "final_decision",
-    "final_decision_date", "withdrawn_at", "contracting_agency__code", "funding_agency__code",
-    "naics_id", "psc_id", "procurement_title", "summary", "rationale", "piids", "countries",
-    "solicitation_id", "created_at",
+    "public_id",
+    "source_id",
+    "waiver_type",
+    "status",
+    "is_test_record",
+    "submitted_at",
+    "review_due_date",
+    "determination",
+    "determined_at",
+    "final_decision",
+    "final_decision_date",
+    "withdrawn_at",
+    "contracting_agency__code",
+    "funding_agency__code",
+    "naics_id",
+    "psc_id",
+    "procurement_title",
+    "summary",
+    "rationale",
+    "piids",
+    "countries",
+    "solicitation_id",
+    "created_at",
 ]
 
 
 def rows(seed):
     return list(
         Waiver.objects.filter(source_id__startswith=f"synthetic-{seed}-")
-        .order_by("source_id").values_list(*FIELDS)
+        .order_by("source_id")
+        .values_list(*FIELDS)
     )
 
 
@@ -64,9 +85,7 @@ def test_every_row_passes_model_validation_and_has_a_search_vector():
     for waiver in waivers:
         waiver.full_clean()  # choices, lengths, constraints, uniqueness
     assert not Waiver.objects.filter(search_vector__isnull=True).exists()
-    assert {w.public_id for w in waivers} == {
-        synthetic.public_id_for(4, n) for n in range(120)
-    }
+    assert {w.public_id for w in waivers} == {synthetic.public_id_for(4, n) for n in range(120)}
 
 
 def test_history_is_a_chain_of_allowed_transitions_ending_in_the_status():
@@ -134,10 +153,7 @@ def test_distributions_follow_the_published_record():
     synthetic.generate(2000, seed=10)
     public = Waiver.objects.public()
     # NIST (1341) files the most waivers in MIAO's published data.
-    top = (
-        public.values_list("contracting_agency__code", flat=True)
-        .order_by().distinct()
-    )
+    top = public.values_list("contracting_agency__code", flat=True).order_by().distinct()
     counts = {code: public.filter(contracting_agency__code=code).count() for code in top}
     assert max(counts, key=counts.get) == "1341"
     assert public.filter(waiver_type=Waiver.Type.NONAVAILABILITY).count() > 0.8 * public.count()
@@ -152,11 +168,14 @@ def test_delete_removes_rows_and_their_history():
     assert not WaiverStatusChange.objects.exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["0"], "positive"),
-    (["10", "--seed", "70000"], "--seed"),
-    (["10", "--anchor", "2026-13-01"], "--anchor"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["0"], "positive"),
+        (["10", "--seed", "70000"], "--seed"),
+        (["10", "--anchor", "2026-13-01"], "--anchor"),
+    ],
+)
 def test_bad_arguments_are_refused_clearly(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_waivers", *args, stdout=io.StringIO())

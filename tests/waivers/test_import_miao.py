@@ -39,8 +39,12 @@ DETERMINATIONS = {
 # titles "asdfasdf", "SDF", "asdf", "title", "EXAMPLE cavity diode lasers" with
 # summary "Summary", "TEST", "test".
 TEST_RECORDS = {
-    "62bb4ae146a40c1a7471bb56", "6258d562434a05838f067ad3", "61e5bb606809181a4b2a85a8",
-    "61e5c1546809181a4b2a89b7", "6213ad288ffd2649d6fcd6a9", "624c4671b29e2523546a05f0",
+    "62bb4ae146a40c1a7471bb56",
+    "6258d562434a05838f067ad3",
+    "61e5bb606809181a4b2a85a8",
+    "61e5c1546809181a4b2a89b7",
+    "6213ad288ffd2649d6fcd6a9",
+    "624c4671b29e2523546a05f0",
     "62a8a0b03e715a96fa4fd3d3",
 }
 
@@ -54,9 +58,12 @@ def run(*paths, dry_run=False) -> str:
 
 def counts() -> tuple[int, ...]:
     return (
-        Waiver.objects.count(), WaiverStatusChange.objects.count(),
-        WaiverAuditEntry.objects.count(), UrgentReport.objects.count(),
-        NaicsCode.objects.count(), PscCode.objects.count(),
+        Waiver.objects.count(),
+        WaiverStatusChange.objects.count(),
+        WaiverAuditEntry.objects.count(),
+        UrgentReport.objects.count(),
+        NaicsCode.objects.count(),
+        PscCode.objects.count(),
     )
 
 
@@ -75,12 +82,17 @@ def expected_status(data: dict) -> tuple[str, str]:
 def a_record(source_id="test-record-1", **data) -> dict:
     """A complete, valid record in the published JSON shape."""
     record = {
-        "_id": source_id, "state": "submitted",
-        "created": "2022-03-30T13:59:02.229Z", "modified": "2022-03-31T20:18:40.027Z",
+        "_id": source_id,
+        "state": "submitted",
+        "created": "2022-03-30T13:59:02.229Z",
+        "modified": "2022-03-31T20:18:40.027Z",
         "data": {
-            "contractingOfficeAgencyId": "1341", "fundingAgencyId": "1341",
-            "naics": {"NAICS_Code": 334516, "NAICS_Title": "Analytical Laboratory Instrument "
-                      "Manufacturing"},
+            "contractingOfficeAgencyId": "1341",
+            "fundingAgencyId": "1341",
+            "naics": {
+                "NAICS_Code": 334516,
+                "NAICS_Title": "Analytical Laboratory Instrument Manufacturing",
+            },
             "psc": {"pscId": 787, "pscCode": "6640", "pscName": "LABORATORY EQUIPMENT"},
             "procurementStage": "Post-solicitation",
             "procurementTitle": "Purchase of a 1096nm laser system",
@@ -94,8 +106,14 @@ def a_record(source_id="test-record-1", **data) -> dict:
             "requestStatus": "Reviewed",
             "ombDetermination": "Consistent with Policy",
             "countriesOfOriginAndUSContent": [
-                {"countryOfOriginAndUSContent": {"Two": "FR", "Three": "FRA", "Numeric": 250,
-                                                 "Name": "FRANCE"}}
+                {
+                    "countryOfOriginAndUSContent": {
+                        "Two": "FR",
+                        "Three": "FRA",
+                        "Numeric": 250,
+                        "Name": "FRANCE",
+                    }
+                }
             ],
             "solicitationId": "1333ND22QNB680076",
         },
@@ -155,7 +173,8 @@ def test_waivers_json_imports_every_record_as_published():
         assert waiver.solicitation_id == ("" if solicitation == "N/A" else solicitation)
         assert waiver.sources_sought is (data["sourcesSoughtOrRfiIssued"] == "Yes")
         assert waiver.procurement_stage == (
-            "post_solicitation" if data["procurementStage"] == "Post-solicitation"
+            "post_solicitation"
+            if data["procurementStage"] == "Post-solicitation"
             else "pre_solicitation"
         )
         assert (waiver.expected_duration == "") is (
@@ -167,8 +186,9 @@ def test_waivers_json_imports_every_record_as_published():
         assert waiver.is_test_record is (source_id in TEST_RECORDS)
         assert waiver.search_vector is not None
     # Exactly the obvious test submissions are flagged, each with its reason.
-    flagged = {line.split()[1].rstrip(":") for line in output.splitlines()
-               if line.startswith("  flagged ")}
+    flagged = {
+        line.split()[1].rstrip(":") for line in output.splitlines() if line.startswith("  flagged ")
+    }
     assert flagged == TEST_RECORDS
 
 
@@ -177,7 +197,9 @@ def test_imported_history_follows_the_source_timestamps(tmp_path):
     waiver = Waiver.objects.get(source_id="624462261d5c030ceac2b027")
     history = list(waiver.status_changes.values_list("from_status", "to_status", "at", "actor"))
     assert [(h[0], h[1]) for h in history] == [
-        ("", "draft"), ("draft", "submitted"), ("submitted", "reviewed"),
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "reviewed"),
     ]
     assert history[1][2] == waiver.source_created_at
     assert history[2][2] == waiver.source_modified_at == waiver.determined_at
@@ -211,8 +233,9 @@ def test_reviewed_without_determination_stays_submitted_and_is_reported(tmp_path
 
 def test_test_records_are_flagged_and_never_public(tmp_path):
     output = run(published_subset(tmp_path, *TEST_RECORDS, "62068894baa79dbcd0a33126"))
-    flagged = {line.split()[1].rstrip(":") for line in output.splitlines()
-               if line.startswith("  flagged ")}
+    flagged = {
+        line.split()[1].rstrip(":") for line in output.splitlines() if line.startswith("  flagged ")
+    }
     assert flagged == TEST_RECORDS
     assert Waiver.objects.filter(source_id__in=TEST_RECORDS, is_test_record=True).count() == 7
     assert not Waiver.objects.public().filter(source_id__in=TEST_RECORDS).exists()
@@ -224,8 +247,11 @@ def test_encrypted_country_values_are_rejected_field_by_field(tmp_path):
     output = run(published_subset(tmp_path, "6213ad288ffd2649d6fcd6a9"))
     waiver = Waiver.objects.get(source_id="6213ad288ffd2649d6fcd6a9")
     assert waiver.countries == []
-    rejected = [line for line in output.splitlines()
-                if line.startswith("  rejected field 6213ad288ffd2649d6fcd6a9: country")]
+    rejected = [
+        line
+        for line in output.splitlines()
+        if line.startswith("  rejected field 6213ad288ffd2649d6fcd6a9: country")
+    ]
     assert len(rejected) == 2
     assert all("is not an ISO 3166 country; dropped" in line for line in rejected)
 
@@ -246,19 +272,26 @@ def test_urgent_reports_import_with_their_report_fields():
         assert waiver.review_due_date is None
         assert waiver.contracting_agency.code == data["contractingOfficeAgencyId"]
         assert report.contract_number == data["contractNumber"]
-        assert report.urgency_contributed == data[
-            "identifyUrgencyContributedToNonavailability"].lower()
+        assert (
+            report.urgency_contributed
+            == data["identifyUrgencyContributedToNonavailability"].lower()
+        )
         assert report.mission_impact == data["anticipatedMissionImpactNoWaiver"].strip()
         month, day, year = (int(part) for part in data["dateContractSigned"].split("/"))
         if year >= 1900:
-            assert (report.contract_signed_date.year, report.contract_signed_date.month,
-                    report.contract_signed_date.day) == (year, month, day)
+            assert (
+                report.contract_signed_date.year,
+                report.contract_signed_date.month,
+                report.contract_signed_date.day,
+            ) == (year, month, day)
         else:
             assert report.contract_signed_date is None
             assert f"rejected field {source_id}: date contract signed" in output
     # Every published urgent report is a test submission ("test", lorem ipsum, "asdf").
-    assert Waiver.objects.filter(waiver_type=Waiver.Type.URGENT_REPORT,
-                                 is_test_record=True).count() == 27
+    assert (
+        Waiver.objects.filter(waiver_type=Waiver.Type.URGENT_REPORT, is_test_record=True).count()
+        == 27
+    )
     assert "flagged 62471e8cb29e252354669541: test data: title is a placeholder" in output
 
 
@@ -279,7 +312,8 @@ def test_csv_download_imports_the_same_waivers():
         assert waiver.piids == [p["piid"].strip().upper() for p in piids if p["piid"].strip()]
         countries = json.loads(row["Countries_Of_Origin_And_USContent"] or "[]")
         assert waiver.countries == [
-            c["countryOfOriginAndUSContent"]["Two"] for c in countries
+            c["countryOfOriginAndUSContent"]["Two"]
+            for c in countries
             if isinstance(c["countryOfOriginAndUSContent"], dict)
         ]
         assert (waiver.status, waiver.determination) == expected_status(
@@ -313,8 +347,10 @@ def test_json_then_csv_of_the_same_waivers_does_not_duplicate():
 def test_changed_record_is_updated_in_place_and_audited(tmp_path):
     run(write_json(tmp_path, [a_record()]))
     waiver = Waiver.objects.get(source_id="test-record-1")
-    changed = a_record(procurementTitle="Purchase of a 1096 nm laser system (amended)",
-                       piids=[{"piid": "1333ND22PNB680119"}, {"piid": "1333ND22PNB680120"}])
+    changed = a_record(
+        procurementTitle="Purchase of a 1096 nm laser system (amended)",
+        piids=[{"piid": "1333ND22PNB680119"}, {"piid": "1333ND22PNB680120"}],
+    )
     output = run(write_json(tmp_path, [changed], "changed.json"))
     assert "created 0, updated 1, unchanged 0" in output
     updated = Waiver.objects.get(source_id="test-record-1")
@@ -336,7 +372,9 @@ def test_source_moving_forward_applies_the_review(tmp_path):
     waiver = Waiver.objects.get(source_id="test-record-1")
     assert (waiver.status, waiver.determination) == ("reviewed", "consistent")
     assert list(waiver.status_changes.values_list("to_status", flat=True)) == [
-        "draft", "submitted", "reviewed",
+        "draft",
+        "submitted",
+        "reviewed",
     ]
 
 
@@ -357,16 +395,25 @@ def test_source_moving_backwards_is_reported_and_status_kept(tmp_path):
 
 def test_spelling_variants_are_normalised(tmp_path):
     record = a_record(
-        procurementStage="postSolicitation", requestStatus="reviewed",
+        procurementStage="postSolicitation",
+        requestStatus="reviewed",
         ombDetermination="conditionallyConsistentWithPolicy",
         conditionsApplicableToConsistencyDetermination="Report domestic sources found.",
-        waiverCoverage="multiProcurementWaiver", sourcesSoughtOrRfiIssued="YES",
+        waiverCoverage="multiProcurementWaiver",
+        sourcesSoughtOrRfiIssued="YES",
         isPricePreferenceIncluded="no",
         expectedMaximumDurationOfTheRequestedWaiver="between1And2Years",
-        naics=334516, psc="6640", piids=["1333nd22pnb680119 ", "", "1333ND22PNB680119"],
-        countriesOfOriginAndUSContent=["DEU", {"countryOfOriginAndUSContent": "fr"}, "Japan",
-                                       {"Two": "GB"}],
-        solicitationId="N/A", fundingAgencyId="",
+        naics=334516,
+        psc="6640",
+        piids=["1333nd22pnb680119 ", "", "1333ND22PNB680119"],
+        countriesOfOriginAndUSContent=[
+            "DEU",
+            {"countryOfOriginAndUSContent": "fr"},
+            "Japan",
+            {"Two": "GB"},
+        ],
+        solicitationId="N/A",
+        fundingAgencyId="",
     )
     output = run(write_json(tmp_path, [record]))
     assert "rejected 0" in output and "rejected field" not in output
@@ -387,20 +434,61 @@ def test_spelling_variants_are_normalised(tmp_path):
 
 def test_csv_with_json_cells_in_other_shapes(tmp_path):
     path = tmp_path / "download.csv"
-    header = ["_id", "created", "modified", "Contracting_Office_Agency_Id", "Funding_Agency_Id",
-              "NAICS_Code", "NAICS_Title", "Psc_Code", "Psc_Name", "Procurement_Title",
-              "Piids", "Request_Status", "OMB_Determination",
-              "Countries_Of_Origin_And_USContent"]
+    header = [
+        "_id",
+        "created",
+        "modified",
+        "Contracting_Office_Agency_Id",
+        "Funding_Agency_Id",
+        "NAICS_Code",
+        "NAICS_Title",
+        "Psc_Code",
+        "Psc_Name",
+        "Procurement_Title",
+        "Piids",
+        "Request_Status",
+        "OMB_Determination",
+        "Countries_Of_Origin_And_USContent",
+    ]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerow(["csv-1", "2022-01-05T10:00:00Z", "2022-01-06T10:00:00Z", "1434",
-                         "1434", "334516", "Lab instruments", "6640", "LAB", "Magnetometers",
-                         '["140G0222P0001", "140G0222P0002"]', "Submitted", "N/A",
-                         '["CA", "MEX"]'])
-        writer.writerow(["csv-2", "2022-01-05T10:00:00Z", "2022-01-06T10:00:00Z", "1434",
-                         "1434", "334516", "", "6640", "", "Spectrometer",
-                         '[{"piid": "140G0222P0003"', "Submitted", "N/A", ""])
+        writer.writerow(
+            [
+                "csv-1",
+                "2022-01-05T10:00:00Z",
+                "2022-01-06T10:00:00Z",
+                "1434",
+                "1434",
+                "334516",
+                "Lab instruments",
+                "6640",
+                "LAB",
+                "Magnetometers",
+                '["140G0222P0001", "140G0222P0002"]',
+                "Submitted",
+                "N/A",
+                '["CA", "MEX"]',
+            ]
+        )
+        writer.writerow(
+            [
+                "csv-2",
+                "2022-01-05T10:00:00Z",
+                "2022-01-06T10:00:00Z",
+                "1434",
+                "1434",
+                "334516",
+                "",
+                "6640",
+                "",
+                "Spectrometer",
+                '[{"piid": "140G0222P0003"',
+                "Submitted",
+                "N/A",
+                "",
+            ]
+        )
     output = run(path)
     assert "(MIAO CSV): read 2, created 2" in output
     assert Waiver.objects.get(source_id="csv-1").piids == ["140G0222P0001", "140G0222P0002"]
@@ -413,16 +501,21 @@ def test_csv_with_json_cells_in_other_shapes(tmp_path):
 
 
 def test_garbage_enum_values_are_rejected_field_by_field(tmp_path):
-    record = a_record(procurementStage="Sometime soon", waiverCoverage="Blanket",
-                      expectedMaximumDurationOfTheRequestedWaiver="forever",
-                      sourcesSoughtOrRfiIssued="maybe")
+    record = a_record(
+        procurementStage="Sometime soon",
+        waiverCoverage="Blanket",
+        expectedMaximumDurationOfTheRequestedWaiver="forever",
+        sourcesSoughtOrRfiIssued="maybe",
+    )
     output = run(write_json(tmp_path, [record]))
     assert "created 1" in output and "rejected 0, fields rejected 4" in output
     waiver = Waiver.objects.get(source_id="test-record-1")
     assert (waiver.procurement_stage, waiver.coverage, waiver.expected_duration) == ("", "", "")
     assert waiver.sources_sought is None  # not silently False
-    assert ("rejected field test-record-1: procurement stage 'Sometime soon' is not a known "
-            "value; left empty") in output
+    assert (
+        "rejected field test-record-1: procurement stage 'Sometime soon' is not a known "
+        "value; left empty"
+    ) in output
 
 
 def test_garbage_determination_is_not_recorded(tmp_path):
@@ -435,13 +528,17 @@ def test_garbage_determination_is_not_recorded(tmp_path):
 
 
 def test_unknown_contracting_agency_rejects_only_that_record(tmp_path):
-    records = [a_record("good-1"), a_record("bad-1", contractingOfficeAgencyId="ZZ99"),
-               a_record("bad-2", contractingOfficeAgencyId="013")]
+    records = [
+        a_record("good-1"),
+        a_record("bad-1", contractingOfficeAgencyId="ZZ99"),
+        a_record("bad-2", contractingOfficeAgencyId="013"),
+    ]
     before = Waiver.objects.count()
     output = run(write_json(tmp_path, records))
     assert "read 3, created 1, updated 0, unchanged 0, rejected 2" in output
-    assert ("rejected bad-1: contracting office agency code 'ZZ99' is not a known FPDS sub-tier "
-            "agency") in output
+    assert (
+        "rejected bad-1: contracting office agency code 'ZZ99' is not a known FPDS sub-tier agency"
+    ) in output
     assert "rejected bad-2: contracting office agency code '013' is a department code" in output
     assert Waiver.objects.count() == before + 1
     assert not Waiver.objects.filter(source_id__in=["bad-1", "bad-2"]).exists()
@@ -451,13 +548,17 @@ def test_unknown_funding_agency_is_rejected_as_a_field(tmp_path):
     output = run(write_json(tmp_path, [a_record(fundingAgencyId="QQ00")]))
     waiver = Waiver.objects.get(source_id="test-record-1")
     assert waiver.funding_agency is None
-    assert ("rejected field test-record-1: funding agency code 'QQ00' is not a known FPDS "
-            "sub-tier agency; left empty") in output
+    assert (
+        "rejected field test-record-1: funding agency code 'QQ00' is not a known FPDS "
+        "sub-tier agency; left empty"
+    ) in output
 
 
 def test_codes_missing_from_the_reference_lists_are_kept_and_marked(tmp_path):
-    record = a_record(naics={"NAICS_Code": 999990, "NAICS_Title": "Future industry"},
-                      psc={"pscCode": "ZZ9Z", "pscName": "Something new"})
+    record = a_record(
+        naics={"NAICS_Code": 999990, "NAICS_Title": "Future industry"},
+        psc={"pscCode": "ZZ9Z", "pscName": "Something new"},
+    )
     output = run(write_json(tmp_path, [record]))
     waiver = Waiver.objects.get(source_id="test-record-1")
     assert waiver.naics_id == "999990" and waiver.psc_id == "ZZ9Z"
@@ -483,19 +584,25 @@ def test_malformed_codes_are_rejected_not_guessed(tmp_path):
         ({"_id": "list-data", "data": []}, "rejected list-data: `data` is"),
         ({"data": {}}, "rejected record 2: has no source id"),
         ("just a string", "rejected record 2: is a string, not a waiver record object"),
-        ({**a_record("no-created"), "created": "yesterday"},
-         "rejected no-created: created timestamp 'yesterday' is missing or not ISO 8601"),
-        (a_record("odd-type", waiverType="Gift card"),
-         "rejected odd-type: waiver type 'Gift card' is not a known type"),
+        (
+            {**a_record("no-created"), "created": "yesterday"},
+            "rejected no-created: created timestamp 'yesterday' is missing or not ISO 8601",
+        ),
+        (
+            a_record("odd-type", waiverType="Gift card"),
+            "rejected odd-type: waiver type 'Gift card' is not a known type",
+        ),
     ],
 )
 def test_malformed_records_are_rejected_with_reason(tmp_path, record, reason):
     output = run(write_json(tmp_path, [a_record("good-1"), record]))
     assert reason in output
     assert "read 2, created 1, updated 0, unchanged 0, rejected 1" in output
-    assert list(Waiver.objects.filter(source_id__in=["good-1", "no-data", "list-data",
-                                                     "no-created", "odd-type"])
-                .values_list("source_id", flat=True)) == ["good-1"]
+    assert list(
+        Waiver.objects.filter(
+            source_id__in=["good-1", "no-data", "list-data", "no-created", "odd-type"]
+        ).values_list("source_id", flat=True)
+    ) == ["good-1"]
 
 
 def test_a_record_that_fails_to_save_leaves_nothing_behind(tmp_path):
@@ -573,8 +680,14 @@ def test_one_unreadable_file_stops_the_whole_command(tmp_path):
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(tmp_path):
-    path = write_json(tmp_path, [a_record("one"), a_record("two", fundingAgencyId="QQ00"),
-                                 a_record("three", contractingOfficeAgencyId="ZZ99")])
+    path = write_json(
+        tmp_path,
+        [
+            a_record("one"),
+            a_record("two", fundingAgencyId="QQ00"),
+            a_record("three", contractingOfficeAgencyId="ZZ99"),
+        ],
+    )
     before = counts()
     dry = run(path, dry_run=True)
     assert counts() == before

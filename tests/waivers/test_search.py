@@ -18,25 +18,35 @@ def found(text: str) -> list[str]:
 @pytest.fixture
 def waivers():
     return {
-        "clock": post(WaiverFactory(
-            procurement_title="Atomic clock laser",
-            summary="An optical frequency comb for the time standard.",
-            rationale="Made only in Germany.",
-            piids=["1333ND22PNB0777"], solicitation_id="1333ND22QNB0777",
-        )),
-        "welding": post(WaiverFactory(
-            procurement_title="Laser welding cell",
-            summary="Robotic welding for ship hull plates.",
-            rationale="No domestic integrator offers the cell.",
-            contracting_agency=agency("1700"), funding_agency=agency("1700"),
-            piids=["N0002422C5101"], solicitation_id="N00024-22-R-5101",
-        )),
-        "valves": post(WaiverFactory(
-            procurement_title="Bronze gate valves",
-            summary="Valves for the welding shop cooling loop.",
-            rationale="The laser-cut flanges are imported.",
-            piids=["SPE7M122P0001"], solicitation_id="SPE7M122Q0042",
-        )),
+        "clock": post(
+            WaiverFactory(
+                procurement_title="Atomic clock laser",
+                summary="An optical frequency comb for the time standard.",
+                rationale="Made only in Germany.",
+                piids=["1333ND22PNB0777"],
+                solicitation_id="1333ND22QNB0777",
+            )
+        ),
+        "welding": post(
+            WaiverFactory(
+                procurement_title="Laser welding cell",
+                summary="Robotic welding for ship hull plates.",
+                rationale="No domestic integrator offers the cell.",
+                contracting_agency=agency("1700"),
+                funding_agency=agency("1700"),
+                piids=["N0002422C5101"],
+                solicitation_id="N00024-22-R-5101",
+            )
+        ),
+        "valves": post(
+            WaiverFactory(
+                procurement_title="Bronze gate valves",
+                summary="Valves for the welding shop cooling loop.",
+                rationale="The laser-cut flanges are imported.",
+                piids=["SPE7M122P0001"],
+                solicitation_id="SPE7M122Q0042",
+            )
+        ),
     }
 
 
@@ -99,8 +109,18 @@ def test_empty_text_leaves_the_queryset_unfiltered(waivers, text):
     assert search(Waiver.objects.public(), text).count() == 3
 
 
-@pytest.mark.parametrize("text", [
-    '"', '"unterminated phrase', "-", "or", "&|!:*()<>", "'", "\\", "a" * 500,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '"unterminated phrase',
+        "-",
+        "or",
+        "&|!:*()<>",
+        "'",
+        "\\",
+        "a" * 500,
+    ],
+)
 def test_odd_input_never_raises(waivers, text):
     found(text)  # no exception from the database

@@ -66,7 +66,8 @@ def test_price_preference_examples_from_domain_md():
     for waiver in (large, small):
         figures = waiver.price_preference
         assert (figures.lowest_foreign_offer, figures.lowest_domestic_offer) == (
-            Decimal("100000.00"), Decimal("125000.00"),
+            Decimal("100000.00"),
+            Decimal("125000.00"),
         )
     assert large.price_preference.evaluation.evaluated_foreign_price == Decimal("120000.00")
     assert large.price_preference.evaluation.domestic_is_reasonable is False
@@ -102,11 +103,15 @@ def test_seed_demo_command_is_idempotent():
     first = out.getvalue()
     assert re.search(r"waivers-data\.json \(MIAO JSON\): read 87, created 86", first)
     assert re.search(r"urgent-waivers-data\.json \(MIAO JSON\): read 27, created 27", first)
-    assert re.search(r"waivers\.csv \(MIAO CSV\): read 87, created 0, updated 0, unchanged 87",
-                     first)
+    assert re.search(
+        r"waivers\.csv \(MIAO CSV\): read 87, created 0, updated 0, unchanged 87", first
+    )
     assert f"demo waivers: created {len(DEMO_WAIVERS)}, already present 0" in first
-    before = (Waiver.objects.count(), WaiverStatusChange.objects.count(),
-              WaiverAuditEntry.objects.count())
+    before = (
+        Waiver.objects.count(),
+        WaiverStatusChange.objects.count(),
+        WaiverAuditEntry.objects.count(),
+    )
     assert before[0] == 86 + 27 + len(DEMO_WAIVERS)
 
     out = io.StringIO()
@@ -114,5 +119,8 @@ def test_seed_demo_command_is_idempotent():
     second = out.getvalue()
     assert "created 86" not in second
     assert f"demo waivers: created 0, already present {len(DEMO_WAIVERS)}" in second
-    assert (Waiver.objects.count(), WaiverStatusChange.objects.count(),
-            WaiverAuditEntry.objects.count()) == before
+    assert (
+        Waiver.objects.count(),
+        WaiverStatusChange.objects.count(),
+        WaiverAuditEntry.objects.count(),
+    ) == before

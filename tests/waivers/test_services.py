@@ -22,8 +22,12 @@ def test_create_draft_writes_first_history_row():
     user = UserFactory()
     draft = WaiverFactory.build()
     waiver = services.create_draft(
-        actor=user, waiver_type=draft.waiver_type, contracting_agency=draft.contracting_agency,
-        procurement_title="Laser", naics=draft.naics, psc=draft.psc,
+        actor=user,
+        waiver_type=draft.waiver_type,
+        contracting_agency=draft.contracting_agency,
+        procurement_title="Laser",
+        naics=draft.naics,
+        psc=draft.psc,
     )
     assert waiver.status == Status.DRAFT
     assert history(waiver) == [("", "draft")]
@@ -63,12 +67,20 @@ def test_submit_refuses_incomplete_draft_naming_fields():
         (Status.SUBMITTED, lambda w: services.submit(w, actor=None)),
         (Status.REVIEWED, lambda w: services.waive_review(w, actor=None)),
         (Status.WITHDRAWN, lambda w: services.start_review(w, actor=None)),
-        (Status.WITHDRAWN, lambda w: services.record_determination(
-            w, actor=None, determination="consistent")),
-        (Status.SUBMITTED, lambda w: services.record_final_decision(
-            w, actor=None, decision="granted", decided_on=dt.date(2022, 1, 1))),
-        (Status.DECIDED, lambda w: services.withdraw(w, actor=None) and services.withdraw(
-            w, actor=None)),
+        (
+            Status.WITHDRAWN,
+            lambda w: services.record_determination(w, actor=None, determination="consistent"),
+        ),
+        (
+            Status.SUBMITTED,
+            lambda w: services.record_final_decision(
+                w, actor=None, decision="granted", decided_on=dt.date(2022, 1, 1)
+            ),
+        ),
+        (
+            Status.DECIDED,
+            lambda w: services.withdraw(w, actor=None) and services.withdraw(w, actor=None),
+        ),
     ],
 )
 def test_forbidden_transitions_raise_and_change_nothing(start, action):
@@ -86,7 +98,9 @@ def test_full_lifecycle_history():
     waiver = WaiverFactory()
     post(waiver, to=Status.DECIDED)
     assert history(waiver) == [
-        ("draft", "submitted"), ("submitted", "reviewed"), ("reviewed", "decided"),
+        ("draft", "submitted"),
+        ("submitted", "reviewed"),
+        ("reviewed", "decided"),
     ]
     assert waiver.final_decision == Waiver.FinalDecision.GRANTED
 
@@ -95,7 +109,9 @@ def test_conditional_determination_requires_conditions():
     waiver = post(WaiverFactory())
     with pytest.raises(ValidationError) as excinfo:
         services.record_determination(
-            waiver, actor=None, determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
+            waiver,
+            actor=None,
+            determination=Waiver.Determination.CONDITIONALLY_CONSISTENT,
             conditions="   ",
         )
     assert "determination_conditions" in excinfo.value.message_dict

@@ -12,8 +12,14 @@ def test_about_explains_sources_exclusions_and_api(client):
     response = client.get("/about/")
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("GSA/made-in-america-data", "Reference lists", "Drafts", "Government-only",
-                 'href="/api/"', "No waivers yet"):
+    for text in (
+        "GSA/made-in-america-data",
+        "Reference lists",
+        "Drafts",
+        "Government-only",
+        'href="/api/"',
+        "No waivers yet",
+    ):
         assert text in html, text
 
 

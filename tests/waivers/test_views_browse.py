@@ -40,9 +40,16 @@ def ids(*waivers) -> set[str]:
 def test_lists_every_public_waiver_newest_first(client, catalogue):
     response = client.get("/waivers/")
     assert response.status_code == 200
-    assert listed(response) == [w.public_id for w in (
-        catalogue.withdrawn, catalogue.hull, catalogue.valves, catalogue.laser, catalogue.urgent
-    )]
+    assert listed(response) == [
+        w.public_id
+        for w in (
+            catalogue.withdrawn,
+            catalogue.hull,
+            catalogue.valves,
+            catalogue.laser,
+            catalogue.urgent,
+        )
+    ]
     html = response.content.decode()
     assert "5 waivers" in html
     assert f'href="/waivers/{catalogue.laser.public_id}/"' in html
@@ -50,8 +57,13 @@ def test_lists_every_public_waiver_newest_first(client, catalogue):
 
 def test_drafts_test_records_and_internal_fields_never_listed(client, catalogue):
     html = client.get("/waivers/").content.decode()
-    for hidden in (DRAFT_TITLE, TEST_RECORD_TITLE, SECRET, catalogue.draft.public_id,
-                   catalogue.test_record.public_id):
+    for hidden in (
+        DRAFT_TITLE,
+        TEST_RECORD_TITLE,
+        SECRET,
+        catalogue.draft.public_id,
+        catalogue.test_record.public_id,
+    ):
         assert hidden not in html
     # Not even when searched for by keyword or identifier.
     for query in ("zeppelin", catalogue.test_record.piids[0], catalogue.draft.public_id, SECRET):
@@ -72,31 +84,34 @@ def test_drafts_and_test_records_are_not_counted_in_facets(client, catalogue):
     assert facet(response, "open") == {"true": 1}
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"type": "public_interest"}, ["valves"]),
-    ({"type": ["public_interest", "urgent_report"]}, ["valves", "urgent"]),
-    ({"status": "withdrawn"}, ["withdrawn"]),
-    ({"status": ["reviewed", "decided"]}, ["valves", "hull"]),
-    ({"determination": "consistent"}, ["valves", "hull"]),
-    ({"decision": "granted"}, ["hull"]),
-    ({"decision": "pending"}, ["laser", "valves", "urgent"]),
-    ({"agency": "097"}, ["valves", "hull"]),  # department: all its sub-tiers
-    ({"agency": "97AS"}, ["valves"]),  # sub-tier
-    ({"agency": ["97AS", "6920"]}, ["valves", "withdrawn"]),
-    ({"naics": "3366"}, ["hull"]),  # prefix
-    ({"naics": "334516"}, ["laser", "withdrawn", "urgent"]),
-    ({"psc": "66"}, ["laser", "withdrawn", "urgent"]),  # category prefix
-    ({"psc": "4820"}, ["valves"]),
-    ({"country": "JP"}, ["valves", "hull"]),
-    ({"country": ["FR", "CN"]}, ["laser", "urgent"]),
-    ({"stage": "pre_solicitation"}, ["valves"]),
-    ({"coverage": "multi_procurement"}, ["valves", "hull"]),
-    ({"submitted_after": "2022-02-01"}, ["valves", "hull", "withdrawn"]),
-    ({"submitted_before": "2022-01-10"}, ["laser", "urgent"]),
-    ({"submitted_after": "2022-01-11", "submitted_before": "2022-03-01"}, ["valves", "hull"]),
-    ({"open": "true"}, ["laser"]),
-    ({"q": "valves"}, ["valves"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"type": "public_interest"}, ["valves"]),
+        ({"type": ["public_interest", "urgent_report"]}, ["valves", "urgent"]),
+        ({"status": "withdrawn"}, ["withdrawn"]),
+        ({"status": ["reviewed", "decided"]}, ["valves", "hull"]),
+        ({"determination": "consistent"}, ["valves", "hull"]),
+        ({"decision": "granted"}, ["hull"]),
+        ({"decision": "pending"}, ["laser", "valves", "urgent"]),
+        ({"agency": "097"}, ["valves", "hull"]),  # department: all its sub-tiers
+        ({"agency": "97AS"}, ["valves"]),  # sub-tier
+        ({"agency": ["97AS", "6920"]}, ["valves", "withdrawn"]),
+        ({"naics": "3366"}, ["hull"]),  # prefix
+        ({"naics": "334516"}, ["laser", "withdrawn", "urgent"]),
+        ({"psc": "66"}, ["laser", "withdrawn", "urgent"]),  # category prefix
+        ({"psc": "4820"}, ["valves"]),
+        ({"country": "JP"}, ["valves", "hull"]),
+        ({"country": ["FR", "CN"]}, ["laser", "urgent"]),
+        ({"stage": "pre_solicitation"}, ["valves"]),
+        ({"coverage": "multi_procurement"}, ["valves", "hull"]),
+        ({"submitted_after": "2022-02-01"}, ["valves", "hull", "withdrawn"]),
+        ({"submitted_before": "2022-01-10"}, ["laser", "urgent"]),
+        ({"submitted_after": "2022-01-11", "submitted_before": "2022-03-01"}, ["valves", "hull"]),
+        ({"open": "true"}, ["laser"]),
+        ({"q": "valves"}, ["valves"]),
+    ],
+)
 def test_each_filter(client, catalogue, params, expected):
     response = client.get("/waivers/", params)
     assert response.status_code == 200
@@ -118,8 +133,11 @@ def test_filters_combine(client, catalogue):
 def test_facet_counts_follow_the_other_filters(client, catalogue):
     everything = client.get("/waivers/")
     assert facet(everything, "type") == {
-        "nonavailability": 3, "unreasonable_cost": 0, "public_interest": 1,
-        "urgent_report": 1, "jones_act": 0,
+        "nonavailability": 3,
+        "unreasonable_cost": 0,
+        "public_interest": 1,
+        "urgent_report": 1,
+        "jones_act": 0,
     }
     assert facet(everything, "country") == {"CN": 1, "DE": 1, "FR": 1, "GB": 1, "JP": 2}
 
@@ -151,8 +169,9 @@ def test_facet_counts_within_a_keyword_search(client, catalogue):
     assert facet(response, "type")["nonavailability"] == 1
 
 
-def test_long_facets_list_their_most_frequent_options_and_link_to_all(client, catalogue,
-                                                                       monkeypatch):
+def test_long_facets_list_their_most_frequent_options_and_link_to_all(
+    client, catalogue, monkeypatch
+):
     monkeypatch.setattr("waivers.selectors.facets.SHORT_LIST", 2)
     monkeypatch.setattr("waivers.selectors.facets.SHORT_CHILDREN", 1)
     response = client.get("/waivers/", {"page_size": "10"})
@@ -180,13 +199,16 @@ def test_page_shows_counts_next_to_filter_choices(client, catalogue):
     assert re.search(r"Public interest\s*<span class=\"site-facet__count\">\(1\)</span>", html)
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ("newest", ["withdrawn", "hull", "valves", "laser", "urgent"]),
-    ("oldest", ["urgent", "laser", "valves", "hull", "withdrawn"]),
-    ("title", ["urgent", "withdrawn", "valves", "hull", "laser"]),
-    # Defense Logistics Agency, Department of the Navy, FAA, NIST (x2, by id).
-    ("agency", ["valves", "hull", "withdrawn", "laser", "urgent"]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("newest", ["withdrawn", "hull", "valves", "laser", "urgent"]),
+        ("oldest", ["urgent", "laser", "valves", "hull", "withdrawn"]),
+        ("title", ["urgent", "withdrawn", "valves", "hull", "laser"]),
+        # Defense Logistics Agency, Department of the Navy, FAA, NIST (x2, by id).
+        ("agency", ["valves", "hull", "withdrawn", "laser", "urgent"]),
+    ],
+)
 def test_sorting(client, catalogue, sort, expected):
     response = client.get("/waivers/", {"sort": sort})
     assert listed(response) == [getattr(catalogue, name).public_id for name in expected]
@@ -195,9 +217,10 @@ def test_sorting(client, catalogue, sort, expected):
 def test_deadline_sort_puts_open_reviews_by_due_date_first(client, catalogue):
     order = listed(client.get("/waivers/", {"sort": "deadline"}))
     # The urgent report has no review clock: it sorts with the closed ones (nulls last).
-    assert order[:4] == [w.public_id for w in (
-        catalogue.laser, catalogue.valves, catalogue.hull, catalogue.withdrawn
-    )]
+    assert order[:4] == [
+        w.public_id
+        for w in (catalogue.laser, catalogue.valves, catalogue.hull, catalogue.withdrawn)
+    ]
 
 
 def test_relevance_is_the_default_when_searching_and_ranks_title_matches_first(client, catalogue):
@@ -220,8 +243,11 @@ def test_relevance_ranks_at_most_rank_limit_matches(client, monkeypatch):
     monkeypatch.setattr("waivers.search.RANK_LIMIT", 2)
     for params in ({"q": "pump"}, {"q": "pump", "sort": "relevance"}):
         response = client.get("/waivers/", params)
-        assert listed(response) == [newest.public_id, middle.public_id,
-                                    oldest_title_match.public_id]
+        assert listed(response) == [
+            newest.public_id,
+            middle.public_id,
+            oldest_title_match.public_id,
+        ]
         assert response.context["result"].sort == "newest"  # what the sort box shows
         html = response.content.decode()
         assert "These keywords match 3 waivers, more than the 2 that can be ranked" in html
@@ -280,27 +306,30 @@ def test_page_past_the_end_shows_the_last_page_with_a_message(client):
     assert "There is no page 99999" in response.content.decode()
 
 
-@pytest.mark.parametrize(("params", "bad_param"), [
-    ({"type": "teleportation"}, "type"),
-    ({"status": "draft"}, "status"),  # drafts are not a public status
-    ({"determination": "maybe"}, "determination"),
-    ({"decision": "perhaps"}, "decision"),
-    ({"agency": "ZZZZ"}, "agency"),
-    ({"naics": "33x"}, "naics"),
-    ({"naics": "3"}, "naics"),
-    ({"psc": "66-40"}, "psc"),
-    ({"country": "XX"}, "country"),
-    ({"stage": "during"}, "stage"),
-    ({"coverage": "all"}, "coverage"),
-    ({"submitted_after": "2022-13-45"}, "submitted_after"),
-    ({"submitted_before": "yesterday"}, "submitted_before"),
-    ({"sort": "random"}, "sort"),
-    ({"q": "laser " * 100}, "q"),
-    ({"q": "laser\x00"}, "q"),
-    ({"page": "-3"}, "page"),
-    ({"page": "9" * 5000}, "page"),
-    ({"page_size": "1000000"}, "page_size"),
-])
+@pytest.mark.parametrize(
+    ("params", "bad_param"),
+    [
+        ({"type": "teleportation"}, "type"),
+        ({"status": "draft"}, "status"),  # drafts are not a public status
+        ({"determination": "maybe"}, "determination"),
+        ({"decision": "perhaps"}, "decision"),
+        ({"agency": "ZZZZ"}, "agency"),
+        ({"naics": "33x"}, "naics"),
+        ({"naics": "3"}, "naics"),
+        ({"psc": "66-40"}, "psc"),
+        ({"country": "XX"}, "country"),
+        ({"stage": "during"}, "stage"),
+        ({"coverage": "all"}, "coverage"),
+        ({"submitted_after": "2022-13-45"}, "submitted_after"),
+        ({"submitted_before": "yesterday"}, "submitted_before"),
+        ({"sort": "random"}, "sort"),
+        ({"q": "laser " * 100}, "q"),
+        ({"q": "laser\x00"}, "q"),
+        ({"page": "-3"}, "page"),
+        ({"page": "9" * 5000}, "page"),
+        ({"page_size": "1000000"}, "page_size"),
+    ],
+)
 def test_bad_input_gives_a_message_never_an_error(client, catalogue, params, bad_param):
     response = client.get("/waivers/", params)
     assert response.status_code == 200
@@ -340,10 +369,17 @@ def test_active_filters_are_removable_chips(client, catalogue):
 
 
 def test_search_state_is_kept_in_the_form(client, catalogue):
-    response = client.get("/waivers/", {
-        "q": "laser", "type": "urgent_report", "stage": "post_solicitation",
-        "submitted_after": "2021-01-01", "page_size": "50", "sort": "oldest",
-    })
+    response = client.get(
+        "/waivers/",
+        {
+            "q": "laser",
+            "type": "urgent_report",
+            "stage": "post_solicitation",
+            "submitted_after": "2021-01-01",
+            "page_size": "50",
+            "sort": "oldest",
+        },
+    )
     html = response.content.decode()
     assert 'name="q" type="search" maxlength="200" value="laser"' in html
     assert 'value="urgent_report" checked' in html
@@ -374,9 +410,13 @@ def test_result_rows_show_the_public_fields(client, catalogue):
     assert laser.public_id in html
 
 
-@pytest.mark.parametrize("query", [
-    {}, {"q": "laser", "agency": "013", "country": ["FR", "JP"], "page": "2", "page_size": "10"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "laser", "agency": "013", "country": ["FR", "JP"], "page": "2", "page_size": "10"},
+    ],
+)
 def test_query_count_does_not_grow_with_the_result(client, django_assert_max_num_queries, query):
     bulk_waivers(5)
     with django_assert_max_num_queries(20) as small:

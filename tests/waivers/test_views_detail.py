@@ -55,7 +55,7 @@ def test_nonavailability_page_shows_every_public_field(client):
 def test_timeline_shows_dates_and_statuses_only(client):
     waiver = site_data.nonavailability()
     _, html = get_page(client, waiver)
-    timeline = html[html.index('id="timeline-heading"'):html.index('id="record-heading"')]
+    timeline = html[html.index('id="timeline-heading"') : html.index('id="record-heading"')]
     assert timeline.count("<li>") == 4  # submitted, in review, reviewed, decided
     assert "March 1, 2022" in timeline
     assert "Submitted → <strong>In review</strong>" in timeline
@@ -69,10 +69,13 @@ def test_no_government_only_value_staff_name_or_note_appears(client):
             assert secret not in html, (waiver.waiver_type, secret)
 
 
-@pytest.mark.parametrize(("small_business", "evaluated", "verdict"), [
-    (True, "130,000.00", "reasonable"),
-    (False, "120,000.00", "unreasonable"),
-])
+@pytest.mark.parametrize(
+    ("small_business", "evaluated", "verdict"),
+    [
+        (True, "130,000.00", "reasonable"),
+        (False, "120,000.00", "unreasonable"),
+    ],
+)
 def test_price_preference_arithmetic_step_by_step(client, small_business, evaluated, verdict):
     waiver = site_data.unreasonable_cost(small_business=small_business)
     response, html = get_page(client, waiver)
@@ -90,9 +93,16 @@ def test_jones_act_page_shows_vessel_ports_dates_and_marad(client):
     waiver = site_data.jones_act()
     _, html = get_page(client, waiver)
     for text in (
-        "MT Northern Star", "IMO 9412345", "Liberia (LR)", "Port of Houston, TX", "San Juan, PR",
-        "September 25, 2022", "October 5, 2022", "No qualified U.S.-flag vessel is available",
-        "MARAD determination", "Single voyage, Houston to San Juan.",
+        "MT Northern Star",
+        "IMO 9412345",
+        "Liberia (LR)",
+        "Port of Houston, TX",
+        "San Juan, PR",
+        "September 25, 2022",
+        "October 5, 2022",
+        "No qualified U.S.-flag vessel is available",
+        "MARAD determination",
+        "Single voyage, Houston to San Juan.",
         "Total length of the waiver: 15 days",
     ):
         assert text in html, text
@@ -102,7 +112,9 @@ def test_urgent_report_page_shows_report_fields_and_no_review_clock(client):
     waiver = site_data.urgent_report()
     _, html = get_page(client, waiver)
     for text in (
-        "70FA6022C00000011", "May 2, 2022", "Hurricane damage required parts within 48 hours.",
+        "70FA6022C00000011",
+        "May 2, 2022",
+        "Hurricane damage required parts within 48 hours.",
         "Shelters would lose power during the storm season.",
         "there is no review before award",
     ):
@@ -143,7 +155,7 @@ def test_related_waivers_share_psc_or_naics_and_are_public(client):
     site_data.draft()
     site_data.test_record()
     _, html = get_page(client, waiver)
-    related = html[html.index('id="related-heading"'):]
+    related = html[html.index('id="related-heading"') :]
     assert same_psc.procurement_title in related
     assert unrelated.procurement_title not in related
     assert "DRAFT-never-public-title" not in related
@@ -155,7 +167,7 @@ def test_related_waivers_are_bounded(client):
     for _ in range(8):
         post(WaiverFactory())
     _, html = get_page(client, waiver)
-    related = html[html.index('id="related-heading"'):]
+    related = html[html.index('id="related-heading"') :]
     assert related.count('class="site-meta"') == 2 * 6
 
 

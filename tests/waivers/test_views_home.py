@@ -18,7 +18,7 @@ def home(client) -> str:
 
 def section(html: str, heading_id: str) -> str:
     start = html.index(f'id="{heading_id}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def count(number: int, label: str) -> str:

@@ -40,12 +40,19 @@ def test_waiver_stats_counts_match_the_data(record):
         "no_review": 1,  # urgent report
     }
     assert by_value(stats["decisions"]) == {
-        "granted": 1, "not_granted": 0, "pending": 3, "withdrawn": 1,
+        "granted": 1,
+        "not_granted": 0,
+        "pending": 3,
+        "withdrawn": 1,
     }
-    assert stats["top_agencies"] == [{
-        "code": "1341", "name": "National Institute of Standards and Technology",
-        "slug": record["nonavailability"].contracting_agency.slug, "count": 5,
-    }]
+    assert stats["top_agencies"] == [
+        {
+            "code": "1341",
+            "name": "National Institute of Standards and Technology",
+            "slug": record["nonavailability"].contracting_agency.slug,
+            "count": 5,
+        }
+    ]
     assert stats["top_psc_categories"] == [
         {"prefix": "66", "name": "INSTRUMENTS AND LABORATORY EQPT", "count": 5}
     ]
@@ -88,7 +95,7 @@ def test_stats_page_shows_charts_with_data_tables(client, record):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('role="img"') >= 6
-    assert html.count("<title id=\"chart-") == 6
+    assert html.count('<title id="chart-') == 6
     assert html.count("<table") == 6
     assert "All 5 public waivers." in html
     assert row("Conditionally consistent with policy", 1) in html
@@ -105,15 +112,18 @@ def test_stats_follow_the_filters(client, record):
     assert row("Conditionally consistent with policy", 0) in html
 
 
-@pytest.mark.parametrize("query", [
-    "?naics=abc",
-    "?submitted_after=2022-13-01",
-    "?type=bogus",
-    "?agency=NOPE",
-    "?q=" + "x" * 500,
-    "?psc=%%%",
-    "?page=abc&sort=nonsense",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?naics=abc",
+        "?submitted_after=2022-13-01",
+        "?type=bogus",
+        "?agency=NOPE",
+        "?q=" + "x" * 500,
+        "?psc=%%%",
+        "?page=abc&sort=nonsense",
+    ],
+)
 def test_bad_filter_input_gives_messages_not_errors(client, record, query):
     response = client.get("/stats/" + query)
     assert response.status_code == 200

@@ -19,14 +19,17 @@ from waivers.templatetags.waiver_tags import (
 )
 
 
-@pytest.mark.parametrize(("days", "text"), [
-    (None, ""),
-    (15, "15 business days left"),
-    (1, "1 business day left"),
-    (0, "Review due today"),
-    (-1, "Overdue by 1 business day"),
-    (-4, "Overdue by 4 business days"),
-])
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (None, ""),
+        (15, "15 business days left"),
+        (1, "1 business day left"),
+        (0, "Review due today"),
+        (-1, "Overdue by 1 business day"),
+        (-4, "Overdue by 4 business days"),
+    ],
+)
 def test_review_clock_in_words(days, text):
     assert describe_review_clock(days) == text
 
@@ -64,8 +67,11 @@ def test_status_badges_use_the_choice_labels():
 
 
 def test_badges_are_escaped_spans_each_followed_by_a_line_break():
-    waiver = Waiver(waiver_type=Waiver.Type.UNREASONABLE_COST, status=Waiver.Status.DECIDED,
-                    final_decision=Waiver.FinalDecision.GRANTED)
+    waiver = Waiver(
+        waiver_type=Waiver.Type.UNREASONABLE_COST,
+        status=Waiver.Status.DECIDED,
+        final_decision=Waiver.FinalDecision.GRANTED,
+    )
     html = Template(
         "{% load waiver_tags %}"
         "{% type_badge w %}|{% status_badge w %}|{% determination_badge w %}|{% decision_badge w %}"

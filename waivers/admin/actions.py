@@ -14,13 +14,22 @@ from django.utils import timezone
 from waivers import scope, services
 
 EXPORT_COLUMNS = (
-    ("public_id", "public_id"), ("type", "waiver_type"), ("status", "status"),
-    ("contracting_agency", "contracting_agency__code"), ("procurement_title", "procurement_title"),
-    ("naics", "naics_id"), ("psc", "psc_id"), ("piids", "piids"),
-    ("solicitation_id", "solicitation_id"), ("countries", "countries"),
-    ("submitted_at", "submitted_at"), ("review_due_date", "review_due_date"),
-    ("determination", "determination"), ("final_decision", "final_decision"),
-    ("final_decision_date", "final_decision_date"), ("withdrawn_at", "withdrawn_at"),
+    ("public_id", "public_id"),
+    ("type", "waiver_type"),
+    ("status", "status"),
+    ("contracting_agency", "contracting_agency__code"),
+    ("procurement_title", "procurement_title"),
+    ("naics", "naics_id"),
+    ("psc", "psc_id"),
+    ("piids", "piids"),
+    ("solicitation_id", "solicitation_id"),
+    ("countries", "countries"),
+    ("submitted_at", "submitted_at"),
+    ("review_due_date", "review_due_date"),
+    ("determination", "determination"),
+    ("final_decision", "final_decision"),
+    ("final_decision_date", "final_decision_date"),
+    ("withdrawn_at", "withdrawn_at"),
 )
 
 
@@ -60,7 +69,8 @@ def start_review(modeladmin, request, queryset):
     waivers = list(queryset.select_related("contracting_agency"))
     actionable = scope.changeable_waivers(request.user, queryset)
     eligible = [
-        w for w in actionable.select_related("contracting_agency")
+        w
+        for w in actionable.select_related("contracting_agency")
         if scope.can(request.user, scope.START_REVIEW, w)
     ]
     if request.POST.get("confirm") == "yes":
@@ -77,7 +87,8 @@ def start_review(modeladmin, request, queryset):
         messages.success(request, f"Review started for {done} waiver{'s' * (done != 1)}.")
         if skipped:
             messages.warning(
-                request, f"{skipped} selected waiver{'s' * (skipped != 1)} could not be put "
+                request,
+                f"{skipped} selected waiver{'s' * (skipped != 1)} could not be put "
                 "under review (not newly submitted).",
             )
         return None
@@ -91,9 +102,7 @@ def start_review(modeladmin, request, queryset):
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "action": "start_review",
     }
-    return TemplateResponse(
-        request, "admin/waivers/waiver/confirm_start_review.html", context
-    )
+    return TemplateResponse(request, "admin/waivers/waiver/confirm_start_review.html", context)
 
 
 @admin.action(description="Delete selected waivers (recorded)", permissions=["delete"])

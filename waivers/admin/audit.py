@@ -40,7 +40,8 @@ class WaiverAuditEntryAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
     @admin.display(description="changes")
     def change_table(self, obj):
         return format_html_join(
-            "\n", "<div><strong>{}</strong>: {} → {}</div>",
+            "\n",
+            "<div><strong>{}</strong>: {} → {}</div>",
             ((c["field"], _show(c["old"]), _show(c["new"])) for c in obj.changes),
         )
 

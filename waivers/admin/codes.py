@@ -33,6 +33,7 @@ class PscCodeAdmin(ReferenceDataAdmin):
             today = timezone.localdate()
             queryset = queryset.filter(
                 Q(end_date__isnull=True) | Q(end_date__gt=today),
-                in_reference=True, code__regex=r"^[A-Z0-9]{4}$",
+                in_reference=True,
+                code__regex=r"^[A-Z0-9]{4}$",
             )
         return super().get_search_results(request, queryset, search_term)

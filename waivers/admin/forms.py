@@ -51,16 +51,19 @@ class WaiverForm(forms.ModelForm):
     status changes only through the transition buttons (waivers.admin.transitions)."""
 
     piids = ListField(
-        label="PIIDs", required=False,
+        label="PIIDs",
+        required=False,
         help_text="One per line. " + validation.PIID_HELP,
     )
     countries = ListField(
-        label="Countries of origin", required=False,
+        label="Countries of origin",
+        required=False,
         help_text="ISO 3166-1 codes (alpha-2 or alpha-3), one per line or comma-separated.",
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     amendment_reason = forms.CharField(
-        label="Reason for this amendment", required=False,
+        label="Reason for this amendment",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="This waiver is posted: its content changes only by a recorded amendment, "
         "kept in the audit trail with your reason.",
@@ -145,9 +148,7 @@ class WaiverForm(forms.ModelForm):
         cleaned = super().clean()
         self._check_version()
         if self.is_posted and not (cleaned.get("amendment_reason") or "").strip():
-            self.add_error(
-                "amendment_reason", "Say why you are amending a posted waiver."
-            )
+            self.add_error("amendment_reason", "Say why you are amending a posted waiver.")
         if self.is_posted or self.require_complete:
             for name, message in validation.missing_required(self.waiver_type, cleaned).items():
                 if name not in self.errors:
@@ -196,8 +197,12 @@ class PricePreferenceForm(DetailForm):
 
     class Meta:
         model = PricePreference
-        fields = ("lowest_foreign_offer", "lowest_domestic_offer", "domestic_business_size",
-                  "is_dod")
+        fields = (
+            "lowest_foreign_offer",
+            "lowest_domestic_offer",
+            "domestic_business_size",
+            "is_dod",
+        )
 
 
 class JonesActForm(DetailForm):
@@ -209,12 +214,33 @@ class JonesActForm(DetailForm):
     class Meta:
         model = JonesActDetail
         fields = (
-            "authority", "requester", "received_at", "published_at", "vessel_name",
-            "vessel_number", "vessel_flag", "vessel_owner", "vessel_operator",
-            "laden_at_request", "cargo_type", "cargo_quantity", "load_port", "discharge_port",
-            "window_start", "window_end", "marad_determination_date", "marad_finding",
-            "marad_actions", "decision", "decided_at", "terms", "valid_days", "extension_days",
-            "denial_reasons", "voyage_report_received_at", "voyage_report_published_at",
+            "authority",
+            "requester",
+            "received_at",
+            "published_at",
+            "vessel_name",
+            "vessel_number",
+            "vessel_flag",
+            "vessel_owner",
+            "vessel_operator",
+            "laden_at_request",
+            "cargo_type",
+            "cargo_quantity",
+            "load_port",
+            "discharge_port",
+            "window_start",
+            "window_end",
+            "marad_determination_date",
+            "marad_finding",
+            "marad_actions",
+            "decision",
+            "decided_at",
+            "terms",
+            "valid_days",
+            "extension_days",
+            "denial_reasons",
+            "voyage_report_received_at",
+            "voyage_report_published_at",
         )
 
     def clean_vessel_flag(self):

@@ -56,8 +56,13 @@ class PricePreferenceInline(WaiverPartInline):
     form = PricePreferenceForm
     for_types = (Waiver.Type.UNREASONABLE_COST,)
     fields = (
-        "lowest_foreign_offer", "lowest_domestic_offer", "domestic_business_size", "is_dod",
-        "evaluation_factor", "evaluated_foreign_price", "result",
+        "lowest_foreign_offer",
+        "lowest_domestic_offer",
+        "domestic_business_size",
+        "is_dod",
+        "evaluation_factor",
+        "evaluated_foreign_price",
+        "result",
     )
     readonly_fields = ("evaluation_factor", "evaluated_foreign_price", "result")
 
@@ -79,11 +84,15 @@ class PricePreferenceInline(WaiverPartInline):
             return "computed on save"
         evaluation = obj.evaluation
         if evaluation.domestic_is_reasonable:
-            return (f"Domestic offer is reasonable: {evaluation.lowest_domestic_offer:,.2f} ≤ "
-                    f"{evaluation.evaluated_foreign_price:,.2f}")
-        return (f"Unreasonable cost: the domestic offer {evaluation.lowest_domestic_offer:,.2f} "
-                f"exceeds {evaluation.evaluated_foreign_price:,.2f} by "
-                f"{evaluation.difference:,.2f}")
+            return (
+                f"Domestic offer is reasonable: {evaluation.lowest_domestic_offer:,.2f} ≤ "
+                f"{evaluation.evaluated_foreign_price:,.2f}"
+            )
+        return (
+            f"Unreasonable cost: the domestic offer {evaluation.lowest_domestic_offer:,.2f} "
+            f"exceeds {evaluation.evaluated_foreign_price:,.2f} by "
+            f"{evaluation.difference:,.2f}"
+        )
 
 
 class JonesActInline(WaiverPartInline):
@@ -92,15 +101,47 @@ class JonesActInline(WaiverPartInline):
     for_types = (Waiver.Type.JONES_ACT,)
     fieldsets = (
         ("Request", {"fields": ("authority", "requester", "received_at", "published_at")}),
-        ("Vessel", {"fields": ("vessel_name", "vessel_number", "vessel_flag", "vessel_owner",
-                               "vessel_operator", "laden_at_request")}),
-        ("Voyage", {"fields": ("cargo_type", "cargo_quantity", "load_port", "discharge_port",
-                               "window_start", "window_end")}),
+        (
+            "Vessel",
+            {
+                "fields": (
+                    "vessel_name",
+                    "vessel_number",
+                    "vessel_flag",
+                    "vessel_owner",
+                    "vessel_operator",
+                    "laden_at_request",
+                )
+            },
+        ),
+        (
+            "Voyage",
+            {
+                "fields": (
+                    "cargo_type",
+                    "cargo_quantity",
+                    "load_port",
+                    "discharge_port",
+                    "window_start",
+                    "window_end",
+                )
+            },
+        ),
         ("MARAD", {"fields": ("marad_determination_date", "marad_finding", "marad_actions")}),
-        ("Decision", {"fields": ("decision", "decided_at", "terms", "valid_days",
-                                 "extension_days", "denial_reasons")}),
-        ("Voyage report", {"fields": ("voyage_report_received_at",
-                                      "voyage_report_published_at")}),
+        (
+            "Decision",
+            {
+                "fields": (
+                    "decision",
+                    "decided_at",
+                    "terms",
+                    "valid_days",
+                    "extension_days",
+                    "denial_reasons",
+                )
+            },
+        ),
+        ("Voyage report", {"fields": ("voyage_report_received_at", "voyage_report_published_at")}),
     )
 
 
@@ -108,8 +149,13 @@ class UrgentReportInline(WaiverPartInline):
     model = UrgentReport
     form = UrgentReportForm
     for_types = (Waiver.Type.URGENT_REPORT,)
-    fields = ("contract_number", "contract_signed_date", "urgency_contributed",
-              "urgency_explanation", "mission_impact")
+    fields = (
+        "contract_number",
+        "contract_signed_date",
+        "urgency_contributed",
+        "urgency_explanation",
+        "mission_impact",
+    )
 
 
 class InternalInline(WaiverPartInline):

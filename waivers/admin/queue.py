@@ -17,8 +17,17 @@ from .filters import AgencyFilter, OverdueFilter
 
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
-    list_display = ("waiver_link", "procurement_title", "waiver_type", "contracting_agency",
-                    "status", "submitted_at", "review_due_date", "days_left", "overdue")
+    list_display = (
+        "waiver_link",
+        "procurement_title",
+        "waiver_type",
+        "contracting_agency",
+        "status",
+        "submitted_at",
+        "review_due_date",
+        "days_left",
+        "overdue",
+    )
     list_display_links = None
     list_filter = ("waiver_type", AgencyFilter, OverdueFilter, "status")
     search_fields = ("public_id", "procurement_title", "solicitation_id")

@@ -18,7 +18,8 @@ from waivers.models import Waiver
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Note (optional)", required=False,
+        label="Note (optional)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Kept in the status history and the audit trail.",
     )
@@ -32,11 +33,13 @@ class DeterminationForm(NoteForm):
         choices=Waiver.Determination.choices, widget=forms.RadioSelect
     )
     conditions = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Required for a conditionally consistent determination.",
     )
     explanation = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Required for an inconsistent determination.",
     )
     field_order = ("determination", "conditions", "explanation", "note")
@@ -49,26 +52,33 @@ class DeterminationForm(NoteForm):
     def clean(self):
         cleaned = super().clean()
         determination = cleaned.get("determination")
-        if (determination == Waiver.Determination.CONDITIONALLY_CONSISTENT
-                and not cleaned.get("conditions", "").strip()):
+        if (
+            determination == Waiver.Determination.CONDITIONALLY_CONSISTENT
+            and not cleaned.get("conditions", "").strip()
+        ):
             self.add_error("conditions", "A conditional determination must state its conditions.")
-        if (determination == Waiver.Determination.INCONSISTENT
-                and not cleaned.get("explanation", "").strip()):
+        if (
+            determination == Waiver.Determination.INCONSISTENT
+            and not cleaned.get("explanation", "").strip()
+        ):
             self.add_error("explanation", "An inconsistent determination must be explained.")
         return cleaned
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {"determination": data["determination"], "conditions": data["conditions"],
-                "explanation": data["explanation"], "note": data["note"]}
+        return {
+            "determination": data["determination"],
+            "conditions": data["conditions"],
+            "explanation": data["explanation"],
+            "note": data["note"],
+        }
 
 
 class FinalDecisionForm(NoteForm):
-    decision = forms.ChoiceField(
-        choices=Waiver.FinalDecision.choices, widget=forms.RadioSelect
-    )
+    decision = forms.ChoiceField(choices=Waiver.FinalDecision.choices, widget=forms.RadioSelect)
     decided_on = forms.DateField(
-        label="Date of the decision", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Date of the decision",
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="YYYY-MM-DD",
     )
     field_order = ("decision", "decided_on", "note")
@@ -82,8 +92,11 @@ class FinalDecisionForm(NoteForm):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {"decision": data["decision"], "decided_on": data["decided_on"],
-                "note": data["note"]}
+        return {
+            "decision": data["decision"],
+            "decided_on": data["decided_on"],
+            "note": data["note"],
+        }
 
 
 @dataclass(frozen=True)
@@ -97,26 +110,58 @@ class Transition:
 
 
 TRANSITIONS = {
-    t.action: t for t in (
-        Transition(scope.SUBMIT, "Submit", services.submit, NoteForm,
-                   "Submitting posts this waiver publicly at once and starts MIAO's "
-                   "15-business-day review clock. Its public content is then locked: later "
-                   "changes are recorded amendments.", "Submitted and posted"),
-        Transition(scope.START_REVIEW, "Start review", services.start_review, NoteForm,
-                   "Marks the waiver as under review by MIAO.", "Review started for"),
-        Transition(scope.RECORD_DETERMINATION, "Record determination",
-                   services.record_determination, DeterminationForm,
-                   "Records MIAO's determination; the agency's submitters are emailed.",
-                   "Determination recorded for"),
-        Transition(scope.WAIVE_REVIEW, "Waive review", services.waive_review, NoteForm,
-                   "MIAO waives its review; the agency may then make its final decision.",
-                   "Review waived for"),
-        Transition(scope.RECORD_FINAL_DECISION, "Record final decision",
-                   services.record_final_decision, FinalDecisionForm,
-                   "Records whether the agency granted the waiver.",
-                   "Final decision recorded for"),
-        Transition(scope.WITHDRAW, "Withdraw", services.withdraw, NoteForm,
-                   "Withdraws the waiver. It stays public, marked withdrawn.", "Withdrawn"),
+    t.action: t
+    for t in (
+        Transition(
+            scope.SUBMIT,
+            "Submit",
+            services.submit,
+            NoteForm,
+            "Submitting posts this waiver publicly at once and starts MIAO's "
+            "15-business-day review clock. Its public content is then locked: later "
+            "changes are recorded amendments.",
+            "Submitted and posted",
+        ),
+        Transition(
+            scope.START_REVIEW,
+            "Start review",
+            services.start_review,
+            NoteForm,
+            "Marks the waiver as under review by MIAO.",
+            "Review started for",
+        ),
+        Transition(
+            scope.RECORD_DETERMINATION,
+            "Record determination",
+            services.record_determination,
+            DeterminationForm,
+            "Records MIAO's determination; the agency's submitters are emailed.",
+            "Determination recorded for",
+        ),
+        Transition(
+            scope.WAIVE_REVIEW,
+            "Waive review",
+            services.waive_review,
+            NoteForm,
+            "MIAO waives its review; the agency may then make its final decision.",
+            "Review waived for",
+        ),
+        Transition(
+            scope.RECORD_FINAL_DECISION,
+            "Record final decision",
+            services.record_final_decision,
+            FinalDecisionForm,
+            "Records whether the agency granted the waiver.",
+            "Final decision recorded for",
+        ),
+        Transition(
+            scope.WITHDRAW,
+            "Withdraw",
+            services.withdraw,
+            NoteForm,
+            "Withdraws the waiver. It stays public, marked withdrawn.",
+            "Withdrawn",
+        ),
     )
 }
 
@@ -144,7 +189,8 @@ def transition_view(model_admin, request, waiver: Waiver, action: str):
     if action not in scope.allowed_actions(request.user, waiver):
         if action in scope.allowed_actions(request.user, waiver, ignore_status=True):
             messages.error(
-                request, f"{transition.label} is not possible: waiver {waiver.public_id} is "
+                request,
+                f"{transition.label} is not possible: waiver {waiver.public_id} is "
                 f"{waiver.get_status_display().lower()}.",
             )
             return redirect(change_url)

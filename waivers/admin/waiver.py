@@ -20,17 +20,34 @@ from .forms import WaiverForm
 from .inlines import inlines_for
 
 LIFECYCLE_FIELDS = (
-    "public_id", "waiver_type", "status", "version", "submitted_at", "review_due_date",
-    "determination", "determination_conditions", "determination_explanation", "determined_at",
-    "final_decision", "final_decision_date", "withdrawn_at",
+    "public_id",
+    "waiver_type",
+    "status",
+    "version",
+    "submitted_at",
+    "review_due_date",
+    "determination",
+    "determination_conditions",
+    "determination_explanation",
+    "determined_at",
+    "final_decision",
+    "final_decision_date",
+    "withdrawn_at",
 )
 
 
 @admin.register(Waiver)
 class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     form = WaiverForm
-    list_display = ("public_id", "procurement_title", "waiver_type", "status",
-                    "contracting_agency", "submitted_at", "review_due_date")
+    list_display = (
+        "public_id",
+        "procurement_title",
+        "waiver_type",
+        "status",
+        "contracting_agency",
+        "submitted_at",
+        "review_due_date",
+    )
     list_filter = ("status", "waiver_type", AgencyFilter, "determination", "is_test_record")
     search_fields = ("public_id", "procurement_title", "solicitation_id", "source_id")
     list_select_related = ("contracting_agency",)
@@ -38,20 +55,55 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     actions = (actions.export_csv, actions.start_review, actions.delete_selected)
     show_full_result_count = False
     fieldsets = (
-        ("Procurement", {"fields": (
-            "contracting_agency", "funding_agency", "procurement_title", "summary",
-            "procurement_stage", "sources_sought", "piids", "solicitation_id",
-            "price_preference_included", "naics", "psc",
-        )}),
-        ("Waiver", {"fields": (
-            "coverage", "rationale", "expected_duration", "countries",
-        )}),
+        (
+            "Procurement",
+            {
+                "fields": (
+                    "contracting_agency",
+                    "funding_agency",
+                    "procurement_title",
+                    "summary",
+                    "procurement_stage",
+                    "sources_sought",
+                    "piids",
+                    "solicitation_id",
+                    "price_preference_included",
+                    "naics",
+                    "psc",
+                )
+            },
+        ),
+        (
+            "Waiver",
+            {
+                "fields": (
+                    "coverage",
+                    "rationale",
+                    "expected_duration",
+                    "countries",
+                )
+            },
+        ),
     )
-    lifecycle_fieldset = ("Status (changed only by the buttons above)", {"fields": (
-        "public_id", "waiver_type", "status", "submitted_at", "review_due_date",
-        "determination", "determination_conditions", "determination_explanation",
-        "final_decision", "final_decision_date", "withdrawn_at", "version",
-    )})
+    lifecycle_fieldset = (
+        "Status (changed only by the buttons above)",
+        {
+            "fields": (
+                "public_id",
+                "waiver_type",
+                "status",
+                "submitted_at",
+                "review_due_date",
+                "determination",
+                "determination_conditions",
+                "determination_explanation",
+                "final_decision",
+                "final_decision_date",
+                "withdrawn_at",
+                "version",
+            )
+        },
+    )
 
     # --- scope and permissions ----------------------------------------------------
 
@@ -60,9 +112,7 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         unsearched = queryset
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip().upper()
         if term:  # exact PIID matches too (served by waiver_piids_gin)
             queryset |= unsearched.filter(piids__contains=[term])
@@ -166,20 +216,26 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
         if not change:
             fields = {name: getattr(waiver, name) for name in services.CONTENT_FIELDS}
             created = services.create_draft(
-                actor=request.user, waiver_type=self._requested_type(request),
-                details=details, **fields,
+                actor=request.user,
+                waiver_type=self._requested_type(request),
+                details=details,
+                **fields,
             )
             waiver.pk, waiver.public_id = created.pk, created.public_id
             waiver.waiver_type, waiver.version = created.waiver_type, created.version
             waiver._state.adding = False
         elif waiver.status == Waiver.Status.DRAFT:
             services.update_draft(
-                waiver, actor=request.user, details=details,
+                waiver,
+                actor=request.user,
+                details=details,
                 expected_version=form.cleaned_data["expected_version"],
             )
         else:
             services.amend(
-                waiver, actor=request.user, details=details,
+                waiver,
+                actor=request.user,
+                details=details,
                 expected_version=form.cleaned_data["expected_version"],
                 reason=form.cleaned_data["amendment_reason"],
             )
@@ -210,9 +266,9 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["transitions"] = transitions.available(request.user, obj) if obj else []
-        context["can_submit_after_save"] = (
-            add and self.has_add_permission(request)
-        ) or (obj is not None and scope.can(request.user, scope.SUBMIT, obj))
+        context["can_submit_after_save"] = (add and self.has_add_permission(request)) or (
+            obj is not None and scope.can(request.user, scope.SUBMIT, obj)
+        )
         context["is_posted"] = obj is not None and obj.status != Waiver.Status.DRAFT
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -9,12 +9,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     """Staff issue keys here. The raw key is generated on save and shown once,
     on the page that confirms the creation; only its hash is stored."""
 
-    list_display = ("name", "owner", "contact_email", "prefix", "is_active", "created_at",
-                    "last_used_at")
+    list_display = (
+        "name",
+        "owner",
+        "contact_email",
+        "prefix",
+        "is_active",
+        "created_at",
+        "last_used_at",
+    )
     list_filter = ("is_active",)
     search_fields = ("name", "owner", "contact_email", "prefix")
-    fields = ("name", "owner", "contact_email", "is_active", "prefix", "created_at",
-              "last_used_at")
+    fields = ("name", "owner", "contact_email", "is_active", "prefix", "created_at", "last_used_at")
     readonly_fields = ("prefix", "created_at", "last_used_at")
 
     def save_model(self, request, obj, form, change):

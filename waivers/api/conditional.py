@@ -76,7 +76,8 @@ def apply_caching(request, response, last_modified):
     patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE)
     patch_vary_headers(response, ("Accept",))
     return get_conditional_response(
-        request, etag=etag,
+        request,
+        etag=etag,
         last_modified=int(last_modified.timestamp()) if last_modified else None,
         response=response,
     )

@@ -83,16 +83,22 @@ def _words(value: str) -> list[str]:
 
 class AgencyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        method="filter_q",
+        max_length=MAX_LOOKUP_QUERY_LENGTH,
+        label="Search",
         help_text="Agency code, or words of the name or abbreviation (all must match).",
     )
     kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices, label="Kind")
     department = django_filters.ModelChoiceFilter(
-        field_name="parent", queryset=Agency.objects.departments(), to_field_name="code",
-        label="Department", help_text="Sub-tiers of this department (CGAC code).",
+        field_name="parent",
+        queryset=Agency.objects.departments(),
+        to_field_name="code",
+        label="Department",
+        help_text="Sub-tiers of this department (CGAC code).",
     )
     has_waivers = BooleanParameter(
-        method="filter_has_waivers", label="Has waivers",
+        method="filter_has_waivers",
+        label="Has waivers",
         help_text="true: only agencies with at least one public waiver.",
     )
 
@@ -119,7 +125,9 @@ class AgencyFilterSet(django_filters.FilterSet):
 
 class NaicsFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        method="filter_q",
+        max_length=MAX_LOOKUP_QUERY_LENGTH,
+        label="Search",
         help_text="Code prefix (e.g. 3345) or words of the title; every word must match.",
     )
     in_reference = BooleanParameter(
@@ -140,11 +148,14 @@ class NaicsFilterSet(django_filters.FilterSet):
 
 class PscFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_LOOKUP_QUERY_LENGTH, label="Search",
+        method="filter_q",
+        max_length=MAX_LOOKUP_QUERY_LENGTH,
+        label="Search",
         help_text="Code prefix (e.g. 66) or words of the name; every word must match.",
     )
     active = BooleanParameter(
-        method="filter_active", label="Active",
+        method="filter_active",
+        label="Active",
         help_text="true: current codes only; false: retired codes only.",
     )
     in_reference = BooleanParameter(

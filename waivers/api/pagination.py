@@ -74,21 +74,22 @@ class PagePagination(BasePagination):
         return replace_query_param(url, "page", number)
 
     def get_paginated_response(self, data):
-        return Response({
-            "count": self.count,
-            "page": self.page,
-            "page_size": self.page_size,
-            "num_pages": self.num_pages,
-            "next": self._page_url(self.page + 1) if self.page < self.num_pages else None,
-            "previous": self._page_url(self.page - 1) if self.page > 1 else None,
-            "results": data,
-        })
+        return Response(
+            {
+                "count": self.count,
+                "page": self.page,
+                "page_size": self.page_size,
+                "num_pages": self.num_pages,
+                "next": self._page_url(self.page + 1) if self.page < self.num_pages else None,
+                "previous": self._page_url(self.page - 1) if self.page > 1 else None,
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["count", "page", "page_size", "num_pages", "next", "previous",
-                         "results"],
+            "required": ["count", "page", "page_size", "num_pages", "next", "previous", "results"],
             "properties": {
                 "count": {"type": "integer", "description": "Rows matching the query"},
                 "page": {"type": "integer", "minimum": 1},
@@ -114,10 +115,14 @@ def encode_cursor(sort_key: str, submitted_at: dt.datetime, pk: int) -> str:
 
 def _read_cursor(token: str) -> tuple[str, dt.datetime, int]:
     """The ordering and position a cursor holds, or a 400 naming `cursor`."""
-    invalid = ValidationError({"cursor": [
-        "This cursor is not valid. Start a walk with cursor=* and follow each "
-        "response's `next` link unchanged."
-    ]})
+    invalid = ValidationError(
+        {
+            "cursor": [
+                "This cursor is not valid. Start a walk with cursor=* and follow each "
+                "response's `next` link unchanged."
+            ]
+        }
+    )
     try:
         key, when, pk = signing.loads(token, salt=CURSOR_SALT)
         position = dt.datetime.fromisoformat(when)
@@ -139,9 +144,14 @@ def decode_cursor(token: str, sort_key: str) -> tuple[dt.datetime, int]:
     """The position in a cursor, or a 400 naming `cursor`."""
     key, position, pk = _read_cursor(token)
     if key != sort_key:
-        raise ValidationError({"cursor": [
-            f"This cursor belongs to ordering={key}; keep the same ordering for the whole walk."
-        ]})
+        raise ValidationError(
+            {
+                "cursor": [
+                    f"This cursor belongs to ordering={key}; "
+                    "keep the same ordering for the whole walk."
+                ]
+            }
+        )
     return position, pk
 
 
@@ -154,10 +164,14 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"page": ["Use either page or cursor, not both."]})
         sort_key = view.sort_key
         if sort_key not in CURSOR_ORDERINGS:
-            raise ValidationError({"ordering": [
-                "Cursor paging follows ordering=newest or ordering=oldest; "
-                "use page numbers for other orderings."
-            ]})
+            raise ValidationError(
+                {
+                    "ordering": [
+                        "Cursor paging follows ordering=newest or ordering=oldest; "
+                        "use page numbers for other orderings."
+                    ]
+                }
+            )
         self.request = request
         self.sort_key = sort_key
         self.page_size = params["page_size"]
@@ -181,13 +195,15 @@ class KeysetPagination(BasePagination):
         if self.next_cursor:
             url = remove_query_param(self.request.build_absolute_uri(), "page")
             next_url = replace_query_param(url, "cursor", self.next_cursor)
-        return Response({
-            "ordering": self.sort_key,
-            "page_size": self.page_size,
-            "next_cursor": self.next_cursor,
-            "next": next_url,
-            "results": data,
-        })
+        return Response(
+            {
+                "ordering": self.sort_key,
+                "page_size": self.page_size,
+                "next_cursor": self.next_cursor,
+                "next": next_url,
+                "results": data,
+            }
+        )
 
 
 class WaiverPagination(BasePagination):
@@ -209,8 +225,11 @@ class WaiverPagination(BasePagination):
             "properties": {
                 "ordering": {"type": "string", "enum": list(CURSOR_ORDERINGS)},
                 "page_size": {"type": "integer", "minimum": 1},
-                "next_cursor": {"type": "string", "nullable": True,
-                                "description": "Pass as `cursor` for the next page"},
+                "next_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Pass as `cursor` for the next page",
+                },
                 "next": {"type": "string", "format": "uri", "nullable": True},
                 "results": schema,
             },

@@ -62,7 +62,12 @@ class StrictContentNegotiation(DefaultContentNegotiation):
         if requested:
             formats = [renderer.format for renderer in renderers]
             if requested not in formats:
-                raise ValidationError({"format": [
-                    f"Unknown format {requested!r}; this endpoint offers: {', '.join(formats)}."
-                ]})
+                raise ValidationError(
+                    {
+                        "format": [
+                            f"Unknown format {requested!r}; "
+                            f"this endpoint offers: {', '.join(formats)}."
+                        ]
+                    }
+                )
         return super().select_renderer(request, renderers, format_suffix)

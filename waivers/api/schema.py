@@ -35,7 +35,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey", "in": "header", "name": "X-Api-Key",
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
             "description": "Optional. Raises the rate limit; keys are issued on request.",
         }
 
@@ -43,12 +45,16 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 def _fields_param(serializer_class):
     names = ", ".join(serializer_class().fields)
     return OpenApiParameter(
-        "fields", str, description=f"Comma-separated fields to return, in order. Any of: {names}.",
+        "fields",
+        str,
+        description=f"Comma-separated fields to return, in order. Any of: {names}.",
     )
 
 
 FORMAT_PARAM = OpenApiParameter(
-    "format", str, enum=["json", "csv"],
+    "format",
+    str,
+    enum=["json", "csv"],
     description="json (default) or csv. CSV streams every matching row, unless `page` or "
     "`cursor` asks for one page. Accept: text/csv does the same.",
 )
@@ -59,7 +65,8 @@ PAGE_PARAM = OpenApiParameter(
 
 def page_size_param():
     return OpenApiParameter(
-        "page_size", {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
         description=f"Rows per page (default {settings.API_PAGE_SIZE}, "
         f"at most {settings.API_MAX_PAGE_SIZE}).",
     )
@@ -68,35 +75,50 @@ def page_size_param():
 # Shapes the shared FilterSet enforces, stated in the schema (it cannot infer them).
 WAIVER_FILTER_PARAMS = [
     OpenApiParameter(
-        "q", {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+        "q",
+        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
         description='Keywords: words, "quoted phrases", -excluded words, or. PIIDs, '
         "solicitation IDs and codes match exactly. Sorts by relevance unless `ordering` is given.",
     ),
     OpenApiParameter(
-        "agency", {"type": "array", "items": {"type": "string", "pattern": "^[0-9A-Z]{3,4}$"}},
+        "agency",
+        {"type": "array", "items": {"type": "string", "pattern": "^[0-9A-Z]{3,4}$"}},
         explode=True,
         description="Contracting agency: a sub-tier (FPDS, e.g. 97AS) or a department (CGAC, "
         "e.g. 097, which includes its sub-tiers) code; repeat for several. An unknown code is "
         "a 400.",
     ),
     OpenApiParameter(
-        "naics", {"type": "string", "pattern": r"^\d{2,6}$"},
+        "naics",
+        {"type": "string", "pattern": r"^\d{2,6}$"},
         description="NAICS code or its first 2–6 digits (33 = all manufacturing codes 33…).",
     ),
     OpenApiParameter(
-        "psc", {"type": "string", "pattern": "^[A-Za-z0-9]{1,4}$"},
+        "psc",
+        {"type": "string", "pattern": "^[A-Za-z0-9]{1,4}$"},
         description="PSC code or category prefix (66 = all codes 66…).",
     ),
-    OpenApiParameter("open", bool, description="true: only waivers whose MIAO review is "
-                     "still open (submitted or in review; urgent reports never are)."),
-    OpenApiParameter("submitted_after", OpenApiTypes.DATE,
-                     description="Submitted on or after this day (YYYY-MM-DD, site time zone)."),
-    OpenApiParameter("submitted_before", OpenApiTypes.DATE,
-                     description="Submitted on or before this day (YYYY-MM-DD)."),
+    OpenApiParameter(
+        "open",
+        bool,
+        description="true: only waivers whose MIAO review is "
+        "still open (submitted or in review; urgent reports never are).",
+    ),
+    OpenApiParameter(
+        "submitted_after",
+        OpenApiTypes.DATE,
+        description="Submitted on or after this day (YYYY-MM-DD, site time zone).",
+    ),
+    OpenApiParameter(
+        "submitted_before",
+        OpenApiTypes.DATE,
+        description="Submitted on or before this day (YYYY-MM-DD).",
+    ),
 ]
 
 CURSOR_PARAM = OpenApiParameter(
-    "cursor", str,
+    "cursor",
+    str,
     description="Keyset mode for bulk pulls: `*` for the first page, then the `next_cursor` "
     f"of the previous response. Ordering must be one of {', '.join(CURSOR_ORDERINGS)} "
     "(newest by default). Not combined with `page`.",
@@ -105,31 +127,47 @@ CURSOR_PARAM = OpenApiParameter(
 ERRORS = {
     400: OpenApiResponse(ValidationErrorSerializer, description="A parameter is invalid."),
     401: OpenApiResponse(ErrorSerializer, description="X-Api-Key is unknown or revoked."),
-    406: OpenApiResponse(ErrorSerializer, description="The Accept header asks for no format "
-                         "this endpoint offers."),
+    406: OpenApiResponse(
+        ErrorSerializer, description="The Accept header asks for no format this endpoint offers."
+    ),
     429: OpenApiResponse(ErrorSerializer, description="Rate limit reached; see Retry-After."),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record.")}
-PAGE_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="The page is past the last "
-                                       "page.")}
-NOT_MODIFIED = {304: OpenApiResponse(description="Your copy (If-None-Match / "
-                                     "If-Modified-Since) is still current.")}
+PAGE_NOT_FOUND = {
+    404: OpenApiResponse(ErrorSerializer, description="The page is past the last page.")
+}
+NOT_MODIFIED = {
+    304: OpenApiResponse(
+        description="Your copy (If-None-Match / If-Modified-Since) is still current."
+    )
+}
 
 
-def _list_and_detail(*, tag, list_serializer, detail_serializer, list_params, summary_list,
-                     summary_detail, lookup, detail_param_description):
+def _list_and_detail(
+    *,
+    tag,
+    list_serializer,
+    detail_serializer,
+    list_params,
+    summary_list,
+    summary_detail,
+    lookup,
+    detail_param_description,
+):
     return extend_schema_view(
         list=extend_schema(
-            tags=[tag], summary=summary_list,
+            tags=[tag],
+            summary=summary_list,
             parameters=[*list_params, _fields_param(list_serializer), FORMAT_PARAM],
-            responses={200: list_serializer(many=True), **NOT_MODIFIED, **ERRORS,
-                       **PAGE_NOT_FOUND},
+            responses={200: list_serializer(many=True), **NOT_MODIFIED, **ERRORS, **PAGE_NOT_FOUND},
         ),
         retrieve=extend_schema(
-            tags=[tag], summary=summary_detail,
+            tags=[tag],
+            summary=summary_detail,
             parameters=[
-                OpenApiParameter(lookup, str, OpenApiParameter.PATH,
-                                 description=detail_param_description),
+                OpenApiParameter(
+                    lookup, str, OpenApiParameter.PATH, description=detail_param_description
+                ),
                 _fields_param(detail_serializer),
             ],
             responses={200: detail_serializer, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
@@ -151,12 +189,14 @@ def waiver_viewset():
     from waivers.api.serializers import WaiverDetailSerializer, WaiverSerializer
 
     return _list_and_detail(
-        tag="waivers", list_serializer=WaiverSerializer,
+        tag="waivers",
+        list_serializer=WaiverSerializer,
         detail_serializer=WaiverDetailSerializer,
         list_params=[*WAIVER_FILTER_PARAMS, PAGE_PARAM, page_size_param(), CURSOR_PARAM],
         summary_list="Search waivers (the website's filters)",
         summary_detail="One waiver: the full public record",
-        lookup="public_id", detail_param_description="Public identifier, e.g. MIA-7KQ3M9XD",
+        lookup="public_id",
+        detail_param_description="Public identifier, e.g. MIA-7KQ3M9XD",
     )
 
 
@@ -165,12 +205,14 @@ def agency_viewset():
     from waivers.api.serializers import AgencyDetailSerializer, AgencySerializer
 
     return _list_and_detail(
-        tag="agencies", list_serializer=AgencySerializer,
+        tag="agencies",
+        list_serializer=AgencySerializer,
         detail_serializer=AgencyDetailSerializer,
         list_params=[PAGE_PARAM, page_size_param()],
         summary_list="Agencies with waiver counts",
         summary_detail="One agency by code (CGAC department or FPDS sub-tier)",
-        lookup="code", detail_param_description="Agency code",
+        lookup="code",
+        detail_param_description="Agency code",
     )
 
 
@@ -179,11 +221,14 @@ def naics_viewset():
     from waivers.api.serializers import NaicsSerializer
 
     return _list_and_detail(
-        tag="codes", list_serializer=NaicsSerializer, detail_serializer=NaicsSerializer,
+        tag="codes",
+        list_serializer=NaicsSerializer,
+        detail_serializer=NaicsSerializer,
         list_params=[PAGE_PARAM, page_size_param()],
         summary_list="NAICS codes: search by code prefix or title words",
         summary_detail="One NAICS code",
-        lookup="code", detail_param_description="Six-digit NAICS code",
+        lookup="code",
+        detail_param_description="Six-digit NAICS code",
     )
 
 
@@ -192,11 +237,14 @@ def psc_viewset():
     from waivers.api.serializers import PscSerializer
 
     return _list_and_detail(
-        tag="codes", list_serializer=PscSerializer, detail_serializer=PscSerializer,
+        tag="codes",
+        list_serializer=PscSerializer,
+        detail_serializer=PscSerializer,
         list_params=[PAGE_PARAM, page_size_param()],
         summary_list="Product and Service Codes: search by code prefix or name words",
         summary_detail="One PSC code",
-        lookup="code", detail_param_description="PSC code",
+        lookup="code",
+        detail_param_description="PSC code",
     )
 
 
@@ -204,17 +252,23 @@ def psc_viewset():
 def stats_view():
     from waivers.api.serializers import StatsSerializer
 
-    return extend_schema_view(get=extend_schema(
-        tags=["stats"], summary="Aggregates of the waivers matching the filters",
-        filters=True, parameters=WAIVER_FILTER_PARAMS,
-        responses={200: StatsSerializer, **NOT_MODIFIED, **ERRORS},
-    ))
+    return extend_schema_view(
+        get=extend_schema(
+            tags=["stats"],
+            summary="Aggregates of the waivers matching the filters",
+            filters=True,
+            parameters=WAIVER_FILTER_PARAMS,
+            responses={200: StatsSerializer, **NOT_MODIFIED, **ERRORS},
+        )
+    )
 
 
 CACHING_HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "Tag for If-None-Match"},
-    "Last-Modified": {"schema": {"type": "string"},
-                      "description": "Latest change to the data; for If-Modified-Since"},
+    "Last-Modified": {
+        "schema": {"type": "string"},
+        "description": "Latest change to the data; for If-Modified-Since",
+    },
     "Cache-Control": {"schema": {"type": "string"}},
 }
 
@@ -241,7 +295,8 @@ def postprocess(result, generator, request, public):
                         content["text/csv"] = {"schema": {"type": "string"}}
                 if status == "429":
                     response.setdefault("headers", {})["Retry-After"] = {
-                        "schema": {"type": "integer"}, "required": True,
+                        "schema": {"type": "integer"},
+                        "required": True,
                         "description": "Seconds to wait before the next request",
                     }
                 if status == "304":

@@ -194,16 +194,21 @@ class PricePreferenceSerializer(serializers.ModelSerializer):
     """The figures of an unreasonable-cost waiver and the FAR 25.106 evaluation."""
 
     factor = serializers.DecimalField(
-        max_digits=4, decimal_places=2, read_only=True,
+        max_digits=4,
+        decimal_places=2,
+        read_only=True,
         help_text="Evaluation factor f: 0.20 large business, 0.30 small business, 0.50 DoD",
     )
     evaluated_foreign_price = serializers.DecimalField(
-        max_digits=18, decimal_places=2, read_only=True,
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
         source="evaluation.evaluated_foreign_price",
         help_text="E = lowest foreign offer × (1 + f), rounded to the cent",
     )
     domestic_is_reasonable = serializers.BooleanField(
-        read_only=True, source="evaluation.domestic_is_reasonable",
+        read_only=True,
+        source="evaluation.domestic_is_reasonable",
         help_text="True when the lowest domestic offer is at most E (FAR 25.106)",
     )
     result = serializers.SerializerMethodField(
@@ -212,9 +217,16 @@ class PricePreferenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PricePreference
-        fields = ["lowest_foreign_offer", "lowest_domestic_offer", "domestic_business_size",
-                  "is_dod", "factor", "evaluated_foreign_price", "domestic_is_reasonable",
-                  "result"]
+        fields = [
+            "lowest_foreign_offer",
+            "lowest_domestic_offer",
+            "domestic_business_size",
+            "is_dod",
+            "factor",
+            "evaluated_foreign_price",
+            "domestic_is_reasonable",
+            "result",
+        ]
 
     def get_result(self, obj) -> str:
         return "reasonable" if obj.evaluation.domestic_is_reasonable else "unreasonable"
@@ -233,13 +245,36 @@ class JonesActSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JonesActDetail
-        fields = ["authority", "requester", "received_at", "published_at", "vessel_name",
-                  "vessel_number", "vessel_flag", "vessel_owner", "vessel_operator",
-                  "laden_at_request", "cargo_type", "cargo_quantity", "load_port",
-                  "discharge_port", "window_start", "window_end", "marad_determination_date",
-                  "marad_finding", "marad_actions", "decision", "decided_at", "terms",
-                  "valid_days", "extension_days", "total_days", "denial_reasons",
-                  "voyage_report_received_at", "voyage_report_published_at"]
+        fields = [
+            "authority",
+            "requester",
+            "received_at",
+            "published_at",
+            "vessel_name",
+            "vessel_number",
+            "vessel_flag",
+            "vessel_owner",
+            "vessel_operator",
+            "laden_at_request",
+            "cargo_type",
+            "cargo_quantity",
+            "load_port",
+            "discharge_port",
+            "window_start",
+            "window_end",
+            "marad_determination_date",
+            "marad_finding",
+            "marad_actions",
+            "decision",
+            "decided_at",
+            "terms",
+            "valid_days",
+            "extension_days",
+            "total_days",
+            "denial_reasons",
+            "voyage_report_received_at",
+            "voyage_report_published_at",
+        ]
 
 
 class UrgentReportSerializer(serializers.ModelSerializer):
@@ -247,8 +282,13 @@ class UrgentReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UrgentReport
-        fields = ["contract_number", "contract_signed_date", "urgency_contributed",
-                  "urgency_explanation", "mission_impact"]
+        fields = [
+            "contract_number",
+            "contract_signed_date",
+            "urgency_contributed",
+            "urgency_explanation",
+            "mission_impact",
+        ]
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -297,7 +337,9 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
     """A department (CGAC code) or sub-tier agency (FPDS code)."""
 
     department_code = serializers.CharField(
-        source="parent.code", allow_null=True, default=None,
+        source="parent.code",
+        allow_null=True,
+        default=None,
         help_text="The department of a sub-tier agency (null for a department)",
     )
     department_name = serializers.CharField(
@@ -314,8 +356,19 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["code", "kind", "name", "abbreviation", "slug", "department_code",
-                  "department_name", "waiver_count", "url", "api_url", "waivers_api_url"]
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "abbreviation",
+            "slug",
+            "department_code",
+            "department_name",
+            "waiver_count",
+            "url",
+            "api_url",
+            "waivers_api_url",
+        ]
 
     def get_waiver_count(self, agency) -> int:
         return self.context["waiver_counts"].get(agency.pk, 0)
@@ -401,8 +454,15 @@ class PscSerializer(FieldSelectionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = PscCode
-        fields = ["code", "name", "full_name", "start_date", "end_date", "is_retired",
-                  "in_reference"]
+        fields = [
+            "code",
+            "name",
+            "full_name",
+            "start_date",
+            "end_date",
+            "is_retired",
+            "in_reference",
+        ]
 
     def to_representation(self, obj):
         data = super().to_representation(obj)

@@ -108,10 +108,14 @@ class FieldsMixin:
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:
-            raise ValidationError({"fields": [
-                f"Unknown field(s): {', '.join(unknown) or repr(raw)}. "
-                f"Choose from: {', '.join(available)}."
-            ]})
+            raise ValidationError(
+                {
+                    "fields": [
+                        f"Unknown field(s): {', '.join(unknown) or repr(raw)}. "
+                        f"Choose from: {', '.join(available)}."
+                    ]
+                }
+            )
         return list(dict.fromkeys(chosen))
 
     def get_serializer_context(self):
@@ -160,9 +164,11 @@ class CsvListMixin:
         filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
         if filterset is not None and not filterset.is_valid():
             errors.update({name: list(messages) for name, messages in filterset.errors.items()})
-        for check in (lambda: clean_page_params(self.request),
-                      lambda: check_cursor(self.request),
-                      lambda: self.chosen_fields(self.get_serializer_class())):
+        for check in (
+            lambda: clean_page_params(self.request),
+            lambda: check_cursor(self.request),
+            lambda: self.chosen_fields(self.get_serializer_class()),
+        ):
             try:
                 check()
             except ValidationError as error:
@@ -297,13 +303,17 @@ class StatsView(ApiView, GenericAPIView):
 def guide(request):
     """The human guide to the API, with curl examples."""
     today = timezone.localdate()
-    return render(request, "api/guide.html", {
-        "base_url": request.build_absolute_uri("/api/v1/").rstrip("/"),
-        "year_start": today.replace(month=1, day=1).isoformat(),
-        "rate_anon": settings.API_RATE_ANON.replace("/", " a "),
-        "rate_key": settings.API_RATE_KEY.replace("/", " a "),
-        "max_page_size": settings.API_MAX_PAGE_SIZE,
-    })
+    return render(
+        request,
+        "api/guide.html",
+        {
+            "base_url": request.build_absolute_uri("/api/v1/").rstrip("/"),
+            "year_start": today.replace(month=1, day=1).isoformat(),
+            "rate_anon": settings.API_RATE_ANON.replace("/", " a "),
+            "rate_key": settings.API_RATE_KEY.replace("/", " a "),
+            "max_page_size": settings.API_MAX_PAGE_SIZE,
+        },
+    )
 
 
 def not_found(request, *args, **kwargs):

@@ -28,8 +28,9 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the site with the benchmark settings."""
 
-    def __init__(self, *, database_url: str, workers: int = 2, cwd: Path,
-                 cache_url: str | None = None):
+    def __init__(
+        self, *, database_url: str, workers: int = 2, cwd: Path, cache_url: str | None = None
+    ):
         self.port = free_port()
         self.workers = workers
         self.env = {
@@ -44,10 +45,26 @@ class Server:
 
     def __enter__(self):
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "gunicorn", "miao_site.wsgi:application",
-             "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
-             "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
-            cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "miao_site.wsgi:application",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -131,12 +148,21 @@ def warm_up(port: int, mix: list[tuple[str, float, list[str]]], threads: int = 2
         worker.start()
     for worker in workers:
         worker.join()
-    return {"requests": len(urls), "seconds": round(time.monotonic() - started, 1),
-            "statuses": statuses}
+    return {
+        "requests": len(urls),
+        "seconds": round(time.monotonic() - started, 1),
+        "statuses": statuses,
+    }
 
 
-def run_load(port: int, mix: list[tuple[str, float, list[str]]], *, clients: int = 20,
-             seconds: float = 60, seed: int = 0) -> LoadResult:
+def run_load(
+    port: int,
+    mix: list[tuple[str, float, list[str]]],
+    *,
+    clients: int = 20,
+    seconds: float = 60,
+    seed: int = 0,
+) -> LoadResult:
     """`clients` threads, each with its own keep-alive-free connection per
     request, picking (kind, weight, urls) from `mix` until `seconds` pass."""
     result = LoadResult(clients=clients, seconds=seconds)

@@ -154,8 +154,11 @@ def ensure_reference_data(log) -> None:
 def load_size(size: int, seed: int, vacuum: bool, log) -> dict:
     """Bring the synthetic rows of `seed` to exactly `size` (rows 0..size-1)."""
     present = synthetic.existing_count(seed)
-    other = Waiver.objects.filter(source_id__startswith=f"{synthetic.SOURCE_PREFIX}-").exclude(
-        source_id__startswith=f"{synthetic.SOURCE_PREFIX}-{seed}-").count()
+    other = (
+        Waiver.objects.filter(source_id__startswith=f"{synthetic.SOURCE_PREFIX}-")
+        .exclude(source_id__startswith=f"{synthetic.SOURCE_PREFIX}-{seed}-")
+        .count()
+    )
     info: dict = {"rows": size, "already_present": present}
     if other or present > size:
         log(f"Deleting {other + present:,} synthetic rows to start again...")
@@ -186,9 +189,11 @@ def load_size(size: int, seed: int, vacuum: bool, log) -> dict:
             "search_index_seconds": round(result.search_index_seconds, 2),
             "analyze_seconds": round(result.analyze_seconds, 2),
         }
-        log(f"  {result.rows_per_second:,.0f} rows/s with everything "
+        log(
+            f"  {result.rows_per_second:,.0f} rows/s with everything "
             f"({result.wall_seconds:.1f} s), {result.write_rows_per_second:,.0f} rows/s "
-            "before the index rebuild")
+            "before the index rebuild"
+        )
     t = time.perf_counter()
     with connection.cursor() as cursor:
         if vacuum and not connection.in_atomic_block:
@@ -222,8 +227,11 @@ def keyword_pool(profile: synthetic.Profile, count: int = 12) -> list[str]:
     occur a few times (rare words match a realistic share of rows; in this
     small vocabulary even they match a few percent), plus two-word queries."""
     words = sorted(
-        (w for w, weight in profile.vocabulary.weights.items()
-         if w.isalpha() and len(w) >= 5 and w.lower() not in _STOPWORDS),
+        (
+            w
+            for w, weight in profile.vocabulary.weights.items()
+            if w.isalpha() and len(w) >= 5 and w.lower() not in _STOPWORDS
+        ),
         key=lambda w: (-profile.vocabulary.weights[w], w),
     )
     if not words:
@@ -232,12 +240,15 @@ def keyword_pool(profile: synthetic.Profile, count: int = 12) -> list[str]:
     for word in words:
         lower.setdefault(word.lower(), word.lower())
     words = list(lower)
-    third = words[len(words) // 3: 2 * len(words) // 3] or words
+    third = words[len(words) // 3 : 2 * len(words) // 3] or words
     step = max(1, len(third) // count)
     singles = third[::step][: count - count // 3]
     frequent = words[10:40] or words
-    pairs = [f"{frequent[i]} {frequent[i + 1]}" for i in range(0, 2 * (count // 3), 2)
-             if i + 1 < len(frequent)]
+    pairs = [
+        f"{frequent[i]} {frequent[i + 1]}"
+        for i in range(0, 2 * (count // 3), 2)
+        if i + 1 < len(frequent)
+    ]
     return singles + pairs
 
 
@@ -247,7 +258,7 @@ def agency_pool(profile: synthetic.Profile) -> list[str]:
 
     weights = sorted(profile.agencies.weights.items(), key=lambda item: -item[1])
     ids = [agency_id for agency_id, _ in weights[:4]] + [
-        agency_id for agency_id, _ in weights[len(weights) // 2: len(weights) // 2 + 4]
+        agency_id for agency_id, _ in weights[len(weights) // 2 : len(weights) // 2 + 4]
     ]
     codes = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "code"))
     return [codes[i] for i in ids if i in codes]
@@ -277,8 +288,9 @@ def cursor_pool(count: int = 8) -> tuple[list[str], str]:
     for i in range(count):
         depth = int(public * (0.25 + 0.7 * i / max(1, count - 1)))
         row = (
-            Waiver.objects.public().order_by("-submitted_at", "-id")
-            .values_list("submitted_at", "id")[depth: depth + 1]
+            Waiver.objects.public()
+            .order_by("-submitted_at", "-id")
+            .values_list("submitted_at", "id")[depth : depth + 1]
         )
         for submitted_at, pk in row:
             tokens.append(encode_cursor("newest", submitted_at, pk))
@@ -293,21 +305,47 @@ def build_probes(profile: synthetic.Profile, seed: int, size: int) -> list[Probe
     filtered = [urlencode({"type": "nonavailability", "agency": code}) for code in agencies]
     stats_filters = ["", "?type=nonavailability", f"?agency={agencies[0]}", "?type=jones_act"]
     return [
-        Probe("search_page", "Keyword search page /waivers/?q=",
-              [f"/waivers/?{urlencode({'q': k})}" for k in keywords],
-              note=f"{len(keywords)} queries, e.g. {keywords[0]!r}"),
-        Probe("filtered_list_page", "Filtered list page (type + agency)",
-              [f"/waivers/?{q}" for q in filtered], note=f"agencies {', '.join(agencies)}"),
-        Probe("detail_page", "Waiver detail page", [f"/waivers/{pid}/" for pid in details],
-              note=f"{len(details)} waivers spread over the data set"),
-        Probe("api_list_filtered", "API list with filters (type + agency)",
-              [f"/api/v1/waivers/?{q}" for q in filtered]),
-        Probe("api_search", "API keyword search",
-              [f"/api/v1/waivers/?{urlencode({'q': k})}" for k in keywords]),
-        Probe("api_cursor_deep", "API deep page via cursor", cursors,
-              note="25 %-95 % deep in the newest-first walk", missing=cursor_missing),
-        Probe("stats_page", "Stats page /stats/", [f"/stats/{q}" for q in stats_filters],
-              note="unfiltered and three filters"),
+        Probe(
+            "search_page",
+            "Keyword search page /waivers/?q=",
+            [f"/waivers/?{urlencode({'q': k})}" for k in keywords],
+            note=f"{len(keywords)} queries, e.g. {keywords[0]!r}",
+        ),
+        Probe(
+            "filtered_list_page",
+            "Filtered list page (type + agency)",
+            [f"/waivers/?{q}" for q in filtered],
+            note=f"agencies {', '.join(agencies)}",
+        ),
+        Probe(
+            "detail_page",
+            "Waiver detail page",
+            [f"/waivers/{pid}/" for pid in details],
+            note=f"{len(details)} waivers spread over the data set",
+        ),
+        Probe(
+            "api_list_filtered",
+            "API list with filters (type + agency)",
+            [f"/api/v1/waivers/?{q}" for q in filtered],
+        ),
+        Probe(
+            "api_search",
+            "API keyword search",
+            [f"/api/v1/waivers/?{urlencode({'q': k})}" for k in keywords],
+        ),
+        Probe(
+            "api_cursor_deep",
+            "API deep page via cursor",
+            cursors,
+            note="25 %-95 % deep in the newest-first walk",
+            missing=cursor_missing,
+        ),
+        Probe(
+            "stats_page",
+            "Stats page /stats/",
+            [f"/stats/{q}" for q in stats_filters],
+            note="unfiltered and three filters",
+        ),
     ]
 
 
@@ -387,14 +425,14 @@ def measure_probe(client: Client, probe: Probe, options: Options) -> dict:
             bad += status != 200
         statements = {path: _capture(client, path, cold=cold) for path in probe.paths}
         floor_samples = [
-            _run_sql(raw, statements[probe.paths[i % len(probe.paths)]])
-            for i in range(reps)
+            _run_sql(raw, statements[probe.paths[i % len(probe.paths)]]) for i in range(reps)
         ]
         out[mode] = {
             **_summary(samples),
             "non_200": bad,
             "queries_per_request": round(
-                sum(len(s) for s in statements.values()) / len(statements), 1),
+                sum(len(s) for s in statements.values()) / len(statements), 1
+            ),
             "sql_floor": _summary(floor_samples),
         }
     out["status"] = "ok"
@@ -423,7 +461,8 @@ def measure_export(options: Options) -> dict:
     path = "/waivers/export.csv"
     out: dict = {
         "label": "CSV export of every public waiver",
-        "target_rows_per_second": CSV_MIN_ROWS_PER_SECOND, "target_peak_mb": CSV_MAX_PEAK_MB,
+        "target_rows_per_second": CSV_MIN_ROWS_PER_SECOND,
+        "target_peak_mb": CSV_MAX_PEAK_MB,
     }
     reason = _missing_reason(path)
     if reason:
@@ -431,11 +470,18 @@ def measure_export(options: Options) -> dict:
     if options.export_in_process:
         result = _export_in_process(path)
     else:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "waivers.bench.settings",
-               "DATABASE_URL": _database_url()}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "waivers.bench.settings",
+            "DATABASE_URL": _database_url(),
+        }
         completed = subprocess.run(  # noqa: S603 - our interpreter, our module
             [sys.executable, "-m", "waivers.bench.export_child", path],
-            capture_output=True, text=True, env=env, cwd=settings.BASE_DIR, timeout=3600,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=settings.BASE_DIR,
+            timeout=3600,
         )
         if completed.returncode != 0:
             return {**out, "status": "error", "reason": completed.stderr.strip()[-2000:]}
@@ -467,9 +513,14 @@ def _export_in_process(path: str) -> dict:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "status": response.status_code, "streaming": bool(response.streaming), "rows": rows,
-        "bytes": size, "seconds": seconds, "rows_per_second": rows / seconds if seconds else 0,
-        "peak_python_alloc_mb": peak / 2**20, "peak_rss_mb": peak / 2**20,
+        "status": response.status_code,
+        "streaming": bool(response.streaming),
+        "rows": rows,
+        "bytes": size,
+        "seconds": seconds,
+        "rows_per_second": rows / seconds if seconds else 0,
+        "peak_python_alloc_mb": peak / 2**20,
+        "peak_rss_mb": peak / 2**20,
         "memory_measured": "peak Python allocations (tracemalloc) during the export, in-process",
     }
 
@@ -491,8 +542,11 @@ def _export_sql_floor() -> dict:
         for _ in copy:  # libpq hands COPY data over one row at a time
             rows += 1
     seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": round(seconds, 3),
-            "rows_per_second": round(rows / seconds) if seconds else 0}
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds) if seconds else 0,
+    }
 
 
 def measure_import(count: int) -> dict:
@@ -503,7 +557,8 @@ def measure_import(count: int) -> dict:
     except ImportError as exc:
         return {**out, "status": "missing", "reason": f"importer not found ({exc})"}
     records = [
-        r for r in synthetic.load_published_records(Path(settings.SHARED_DATA_DIR) / "miao")
+        r
+        for r in synthetic.load_published_records(Path(settings.SHARED_DATA_DIR) / "miao")
         if not synthetic._is_test(r)
     ]
     generated = []
@@ -520,9 +575,14 @@ def measure_import(count: int) -> dict:
         seconds = time.perf_counter() - started
     report = reports[0]
     return {
-        **out, "status": "ok", "records": count, "seconds": round(seconds, 2),
+        **out,
+        "status": "ok",
+        "records": count,
+        "seconds": round(seconds, 2),
         "records_per_second": round(count / seconds, 1),
-        "created": report.created, "updated": report.updated, "rejected": len(report.rejected),
+        "created": report.created,
+        "updated": report.updated,
+        "rejected": len(report.rejected),
     }
 
 
@@ -549,15 +609,21 @@ def growth(sizes: list[dict]) -> dict:
     if len(sizes) < 2:
         return {}
     small, large = sizes[0], sizes[-1]
-    out = {"from_rows": small["rows"], "to_rows": large["rows"], "limit": GROWTH_LIMIT,
-           "figures": {}}
+    out = {
+        "from_rows": small["rows"],
+        "to_rows": large["rows"],
+        "limit": GROWTH_LIMIT,
+        "figures": {},
+    }
     for key, figure in large["figures"].items():
         base = small["figures"].get(key, {})
         if figure.get("status") == "ok" and base.get("status") == "ok":
             ratio = figure["warm"]["p95_ms"] / base["warm"]["p95_ms"]
             out["figures"][key] = {
-                "p95_small_ms": base["warm"]["p95_ms"], "p95_large_ms": figure["warm"]["p95_ms"],
-                "ratio": round(ratio, 2), "pass": ratio <= GROWTH_LIMIT,
+                "p95_small_ms": base["warm"]["p95_ms"],
+                "p95_large_ms": figure["warm"]["p95_ms"],
+                "ratio": round(ratio, 2),
+                "pass": ratio <= GROWTH_LIMIT,
             }
     return out
 
@@ -610,8 +676,10 @@ def table(size_result: dict) -> list[str]:
         lines.append(f"csv_export: {export.get('status', '?').upper()}: {export.get('reason', '')}")
     imp = size_result["import"]
     if imp.get("status") == "ok":
-        lines.append(f"import_miao: {imp['records_per_second']:,.0f} records/s "
-                     f"({imp['records']:,} records, {imp['rejected']} rejected)")
+        lines.append(
+            f"import_miao: {imp['records_per_second']:,.0f} records/s "
+            f"({imp['records']:,} records, {imp['rejected']} rejected)"
+        )
     else:
         lines.append(f"import_miao: {imp.get('status', '?').upper()}: {imp.get('reason', '')}")
     return lines
@@ -649,10 +717,20 @@ def machine() -> dict:
 
 
 def load_mix(probes: list[Probe]) -> list[tuple[str, float, list[str]]]:
-    weights = {"search_page": 20, "filtered_list_page": 20, "detail_page": 25,
-               "api_list_filtered": 10, "api_search": 10, "api_cursor_deep": 5, "stats_page": 5}
-    mix = [(p.key, weights[p.key], p.paths) for p in probes
-           if p.key in weights and not p.missing and p.paths and not _missing_reason(p.paths[0])]
+    weights = {
+        "search_page": 20,
+        "filtered_list_page": 20,
+        "detail_page": 25,
+        "api_list_filtered": 10,
+        "api_search": 10,
+        "api_cursor_deep": 5,
+        "stats_page": 5,
+    }
+    mix = [
+        (p.key, weights[p.key], p.paths)
+        for p in probes
+        if p.key in weights and not p.missing and p.paths and not _missing_reason(p.paths[0])
+    ]
     if not _missing_reason("/"):
         mix.append(("home_page", 5, ["/"]))
     return mix
@@ -665,19 +743,26 @@ def run(options: Options, *, force: bool = False) -> Report:
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     check_database(force)
     ensure_reference_data(log)
-    report = Report({
-        "started_at": dt.datetime.now(dt.UTC).isoformat(),
-        "machine": machine(),
-        "options": {
-            "sizes": list(options.sizes), "reps": options.reps, "warmup": options.warmup,
-            "cold_reps": options.cold_reps or options.reps,
-            "load_seconds": options.load_seconds, "load_clients": options.load_clients,
-            "import_records": options.import_records, "seed": options.seed,
-            "load_cache_url": options.load_cache_url, "load_warmup": options.load_warmup,
-        },
-        "method": __doc__,
-        "sizes": [],
-    })
+    report = Report(
+        {
+            "started_at": dt.datetime.now(dt.UTC).isoformat(),
+            "machine": machine(),
+            "options": {
+                "sizes": list(options.sizes),
+                "reps": options.reps,
+                "warmup": options.warmup,
+                "cold_reps": options.cold_reps or options.reps,
+                "load_seconds": options.load_seconds,
+                "load_clients": options.load_clients,
+                "import_records": options.import_records,
+                "seed": options.seed,
+                "load_cache_url": options.load_cache_url,
+                "load_warmup": options.load_warmup,
+            },
+            "method": __doc__,
+            "sizes": [],
+        }
+    )
     profile = synthetic.build_profile()
     probes: list[Probe] = []
     for size in sorted(options.sizes):
@@ -714,16 +799,20 @@ def run(options: Options, *, force: bool = False) -> Report:
     gc.unfreeze()
     report.data["growth"] = growth(report.data["sizes"])
     for key, g in report.data["growth"].get("figures", {}).items():
-        log(f"growth {key}: {g['p95_small_ms']:.1f} -> {g['p95_large_ms']:.1f} ms "
-            f"(x{g['ratio']:.2f}, limit x{GROWTH_LIMIT}: {_mark(g['pass'])})")
+        log(
+            f"growth {key}: {g['p95_small_ms']:.1f} -> {g['p95_large_ms']:.1f} ms "
+            f"(x{g['ratio']:.2f}, limit x{GROWTH_LIMIT}: {_mark(g['pass'])})"
+        )
     if options.load:
         report.data["load_test"] = run_load_test(probes, options)
         lt = report.data["load_test"]
         if "requests" in lt:
-            log(f"load test ({lt['clients']} clients, {lt['seconds']:.0f} s, gunicorn 2 workers): "
+            log(
+                f"load test ({lt['clients']} clients, {lt['seconds']:.0f} s, gunicorn 2 workers): "
                 f"{lt['requests']:,} requests, {lt['requests_per_second']:.1f} req/s, "
                 f"p50 {lt['p50_ms']:.1f} ms, p95 {lt['p95_ms']:.1f} ms, errors {lt['errors']} "
-                f"({_mark(lt['errors'] == 0)})")
+                f"({_mark(lt['errors'] == 0)})"
+            )
         else:
             log(f"load test: {lt}")
     report.data["machine"]["loadavg_at_end"] = os.getloadavg()
@@ -739,13 +828,24 @@ def run_load_test(probes: list[Probe], options: Options) -> dict:
         return {"status": "missing", "reason": "no page to request"}
     cache_url = options.load_cache_url or os.environ.get("CACHE_URL") or "locmem://"
     try:
-        with Server(database_url=_database_url(), workers=2, cwd=settings.BASE_DIR,
-                    cache_url=cache_url) as server:
+        with Server(
+            database_url=_database_url(), workers=2, cwd=settings.BASE_DIR, cache_url=cache_url
+        ) as server:
             warm = warm_up(server.port, mix) if options.load_warmup else None
-            result = run_load(server.port, mix, clients=options.load_clients,
-                              seconds=options.load_seconds, seed=options.seed)
+            result = run_load(
+                server.port,
+                mix,
+                clients=options.load_clients,
+                seconds=options.load_seconds,
+                seed=options.seed,
+            )
     except RuntimeError as exc:
         return {"status": "error", "reason": str(exc)}
-    return {"status": "ok", "server": "gunicorn, 2 sync workers, loopback",
-            "cache": cache_url.split("://")[0], "warm_up": warm,
-            "mix": {kind: weight for kind, weight, _ in mix}, **result.summary()}
+    return {
+        "status": "ok",
+        "server": "gunicorn, 2 sync workers, loopback",
+        "cache": cache_url.split("://")[0],
+        "warm_up": warm,
+        "mix": {kind: weight for kind, weight, _ in mix},
+        **result.summary(),
+    }

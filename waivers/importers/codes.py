@@ -42,7 +42,9 @@ def load_naics(path: Path) -> ImportReport:
             report.created += 1
     with transaction.atomic():
         NaicsCode.objects.bulk_create(
-            objs.values(), update_conflicts=True, unique_fields=["code"],
+            objs.values(),
+            update_conflicts=True,
+            unique_fields=["code"],
             update_fields=["title", "in_reference"],
         )
     return report
@@ -65,8 +67,12 @@ def load_psc(path: Path) -> ImportReport:
             report.reject(f"line {line} ({code})", str(exc))
             continue
         objs[code] = PscCode(
-            code=code, name=row["name"].strip(), full_name=row["full_name"].strip(),
-            start_date=start, end_date=end, in_reference=True,
+            code=code,
+            name=row["name"].strip(),
+            full_name=row["full_name"].strip(),
+            start_date=start,
+            end_date=end,
+            in_reference=True,
         )
         if code in known:
             report.updated += 1
@@ -74,7 +80,9 @@ def load_psc(path: Path) -> ImportReport:
             report.created += 1
     with transaction.atomic():
         PscCode.objects.bulk_create(
-            objs.values(), update_conflicts=True, unique_fields=["code"],
+            objs.values(),
+            update_conflicts=True,
+            unique_fields=["code"],
             update_fields=["name", "full_name", "start_date", "end_date", "in_reference"],
         )
     return report

@@ -122,21 +122,29 @@ _CSV_DATA_COLUMNS = {
         ("Is_Price_Preference_Included", "isPricePreferenceIncluded"),
         ("Waiver_Coverage", "waiverCoverage"),
         ("Waiver_Rationale_Summary", "waiverRationaleSummary"),
-        ("Expected_Maximum_Duration_Of_The_Request_Waiver",
-         "expectedMaximumDurationOfTheRequestedWaiver"),
-        ("Expected_Maximum_Duration_Of_The_Requested_Waiver",
-         "expectedMaximumDurationOfTheRequestedWaiver"),
+        (
+            "Expected_Maximum_Duration_Of_The_Request_Waiver",
+            "expectedMaximumDurationOfTheRequestedWaiver",
+        ),
+        (
+            "Expected_Maximum_Duration_Of_The_Requested_Waiver",
+            "expectedMaximumDurationOfTheRequestedWaiver",
+        ),
         ("Request_Status", "requestStatus"),
         ("OMB_Determination", "ombDetermination"),
-        ("Conditions_Applicable_To_Consistency_Determination",
-         "conditionsApplicableToConsistencyDetermination"),
+        (
+            "Conditions_Applicable_To_Consistency_Determination",
+            "conditionsApplicableToConsistencyDetermination",
+        ),
         ("Solicitation_Id", "solicitationId"),
         ("Countries_Of_Origin_And_USContent", "countriesOfOriginAndUSContent"),
         ("Waiver_Type", "waiverType"),
         ("Contract_Number", "contractNumber"),
         ("Date_Contract_Signed", "dateContractSigned"),
-        ("Identify_Urgency_Contributed_To_Nonavailability",
-         "identifyUrgencyContributedToNonavailability"),
+        (
+            "Identify_Urgency_Contributed_To_Nonavailability",
+            "identifyUrgencyContributedToNonavailability",
+        ),
         ("Urgency_Contributed_Explanation", "urgencyContributedExplanation"),
         ("Anticipated_Mission_Impact_No_Waiver", "anticipatedMissionImpactNoWaiver"),
     ]
@@ -145,8 +153,11 @@ _CSV_TOP_COLUMNS = {"id": "_id", "state": "state", "created": "created", "modifi
 _CSV_JSON_CELLS = {"piids", "countriesOfOriginAndUSContent"}
 # Columns without which a CSV is not MIAO's download (compared through _key).
 _CSV_REQUIRED = {
-    "_id": "id", "created": "created", "Contracting_Office_Agency_Id": "contractingofficeagencyid",
-    "Procurement_Title": "procurementtitle", "Request_Status": "requeststatus",
+    "_id": "id",
+    "created": "created",
+    "Contracting_Office_Agency_Id": "contractingofficeagencyid",
+    "Procurement_Title": "procurementtitle",
+    "Request_Status": "requeststatus",
     "OMB_Determination": "ombdetermination",
 }
 
@@ -289,16 +300,25 @@ _COVERAGE = _choices(
 _D = Waiver.Duration
 _DURATION = _choices(
     _D,
-    instantDeliveryOnly=_D.INSTANT, instantDelivery=_D.INSTANT,
-    **{"0 - 6 months": _D.UP_TO_6_MONTHS, "0 to 6 months": _D.UP_TO_6_MONTHS,
-       "Between 0 and 6 months": _D.UP_TO_6_MONTHS, "less than 6 months": _D.UP_TO_6_MONTHS,
-       "Between 6 months and 1 year": _D.SIX_TO_12_MONTHS,
-       "6 months to 1 year": _D.SIX_TO_12_MONTHS,
-       "Between 1 and 2 years": _D.ONE_TO_2_YEARS, "1 to 2 years": _D.ONE_TO_2_YEARS,
-       "Between 2 and 3 years": _D.TWO_TO_3_YEARS, "2 to 3 years": _D.TWO_TO_3_YEARS,
-       "Between 3 and 5 years": _D.THREE_TO_5_YEARS, "3 to 5 years": _D.THREE_TO_5_YEARS,
-       "More than 5 years": _D.OVER_5_YEARS, "over 5 years": _D.OVER_5_YEARS,
-       "greater than 5 years": _D.OVER_5_YEARS},
+    instantDeliveryOnly=_D.INSTANT,
+    instantDelivery=_D.INSTANT,
+    **{
+        "0 - 6 months": _D.UP_TO_6_MONTHS,
+        "0 to 6 months": _D.UP_TO_6_MONTHS,
+        "Between 0 and 6 months": _D.UP_TO_6_MONTHS,
+        "less than 6 months": _D.UP_TO_6_MONTHS,
+        "Between 6 months and 1 year": _D.SIX_TO_12_MONTHS,
+        "6 months to 1 year": _D.SIX_TO_12_MONTHS,
+        "Between 1 and 2 years": _D.ONE_TO_2_YEARS,
+        "1 to 2 years": _D.ONE_TO_2_YEARS,
+        "Between 2 and 3 years": _D.TWO_TO_3_YEARS,
+        "2 to 3 years": _D.TWO_TO_3_YEARS,
+        "Between 3 and 5 years": _D.THREE_TO_5_YEARS,
+        "3 to 5 years": _D.THREE_TO_5_YEARS,
+        "More than 5 years": _D.OVER_5_YEARS,
+        "over 5 years": _D.OVER_5_YEARS,
+        "greater than 5 years": _D.OVER_5_YEARS,
+    },
 )
 _REQUEST_STATUS = {"submitted": Status.SUBMITTED, "reviewed": Status.REVIEWED}
 _DETERMINATION = _choices(Determination)
@@ -395,8 +415,9 @@ class _Normaliser:
         data = raw.get("data")
         if not isinstance(data, dict):
             raise RecordRejected(
-                "has no `data` object" if data is None else f"`data` is {_json_kind(data)}, "
-                "not an object"
+                "has no `data` object"
+                if data is None
+                else f"`data` is {_json_kind(data)}, not an object"
             )
         self.data = {_key(k): v for k, v in data.items()}
 
@@ -482,9 +503,11 @@ class _Normaliser:
             ),
             "coverage": self.choice("waiverCoverage", "waiver coverage", _COVERAGE) or "",
             "expected_duration": self.choice(
-                "expectedMaximumDurationOfTheRequestedWaiver", "expected maximum duration",
+                "expectedMaximumDurationOfTheRequestedWaiver",
+                "expected maximum duration",
                 _DURATION,
-            ) or "",
+            )
+            or "",
             "solicitation_id": self.text(
                 "solicitationId", "solicitation ID", max_length=50
             ).upper(),
@@ -544,7 +567,8 @@ class _Normaliser:
             return None
         match = (
             _NAICS.match(str(code).strip())
-            if isinstance(code, str | int) and not isinstance(code, bool) else None
+            if isinstance(code, str | int) and not isinstance(code, bool)
+            else None
         )
         if match is None:
             self.notes.reject_field(f"NAICS code {_shown(code)} is not 6 digits; left empty")
@@ -643,8 +667,10 @@ class _Normaliser:
             "contract_signed_date": self.signed_date(),
             "urgency_contributed": self.choice(
                 "identifyUrgencyContributedToNonavailability",
-                "urgency contributed to nonavailability", _URGENCY,
-            ) or "",
+                "urgency contributed to nonavailability",
+                _URGENCY,
+            )
+            or "",
             "urgency_explanation": self.text(
                 "urgencyContributedExplanation", "urgency explanation"
             ),
@@ -762,15 +788,24 @@ def _apply_review(waiver: Waiver, n: Normalised, notes: _Notes) -> bool:
     conditions, explanation = n.conditions, ""
     if n.determination == Determination.CONDITIONALLY_CONSISTENT and not conditions:
         conditions = MISSING_CONDITIONS
-        notes.warn("conditional determination published without its conditions; recorded, "
-                   "with a note that the conditions were not published")
+        notes.warn(
+            "conditional determination published without its conditions; recorded, "
+            "with a note that the conditions were not published"
+        )
     if n.determination == Determination.INCONSISTENT:
         explanation = MISSING_EXPLANATION
-        notes.warn("inconsistent determination published without a written explanation; "
-                   "recorded, with a note that no explanation was published")
+        notes.warn(
+            "inconsistent determination published without a written explanation; "
+            "recorded, with a note that no explanation was published"
+        )
     services.record_determination(
-        waiver, actor=None, determination=n.determination, conditions=conditions,
-        explanation=explanation, note=DETERMINATION_NOTE, at=n.modified,
+        waiver,
+        actor=None,
+        determination=n.determination,
+        conditions=conditions,
+        explanation=explanation,
+        note=DETERMINATION_NOTE,
+        at=n.modified,
     )
     return True
 
@@ -789,13 +824,17 @@ def _write(n: Normalised, notes: _Notes) -> tuple[str, int]:
     waiver = Waiver.objects.filter(source_id=n.source_id).first()
     if waiver is None:
         waiver = services.create_draft(
-            actor=None, waiver_type=n.waiver_type, contracting_agency=n.contracting_agency,
-            note=IMPORT_NOTE.format(source_id=n.source_id), at=n.created, details=details,
-            public_id=public_id_for_source(n.source_id), source_id=n.source_id, **fields,
+            actor=None,
+            waiver_type=n.waiver_type,
+            contracting_agency=n.contracting_agency,
+            note=IMPORT_NOTE.format(source_id=n.source_id),
+            at=n.created,
+            details=details,
+            public_id=public_id_for_source(n.source_id),
+            source_id=n.source_id,
+            **fields,
         )
-        services.submit(
-            waiver, actor=None, note=POSTED_NOTE, at=n.created, require_complete=False
-        )
+        services.submit(waiver, actor=None, note=POSTED_NOTE, at=n.created, require_complete=False)
         _apply_review(waiver, n, notes)
         return "created", waiver.pk
 
@@ -809,9 +848,7 @@ def _write(n: Normalised, notes: _Notes) -> tuple[str, int]:
         waiver, fields=fields, details=details, note=UPDATE_NOTE.format(source_id=n.source_id)
     )
     if waiver.status == Status.DRAFT:
-        services.submit(
-            waiver, actor=None, note=POSTED_NOTE, at=n.created, require_complete=False
-        )
+        services.submit(waiver, actor=None, note=POSTED_NOTE, at=n.created, require_complete=False)
         changed = True
     changed = _apply_review(waiver, n, notes) or changed
     return ("updated" if changed else "unchanged"), waiver.pk

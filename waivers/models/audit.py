@@ -26,22 +26,31 @@ class WaiverAuditEntry(models.Model):
         DELETED = "deleted", "Deleted"
 
     waiver = models.ForeignKey(
-        Waiver, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        Waiver,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
         related_name="audit_entries",
         help_text="The waiver; may point at a deleted row, so always read waiver_public_id.",
     )
     waiver_public_id = models.CharField("waiver", max_length=20)
     action = models.CharField(max_length=20, choices=Action.choices)
     changes = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='Field-level changes: [{"field": ..., "old": ..., "new": ...}, ...].',
     )
     snapshot = models.JSONField(
         default=dict, blank=True, help_text="The whole record, kept when a waiver is deleted."
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text="Who made the change (empty for imports).",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made the change (empty for imports).",
     )
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True, help_text="The note or amendment reason given.")

@@ -19,7 +19,9 @@ class PricePreference(TimeStampedModel):
 
     waiver = models.OneToOneField(Waiver, on_delete=models.CASCADE, related_name="price_preference")
     lowest_foreign_offer = models.DecimalField(
-        "lowest foreign offer (incl. duty)", max_digits=16, decimal_places=2,
+        "lowest foreign offer (incl. duty)",
+        max_digits=16,
+        decimal_places=2,
         validators=[MinValueValidator(0)],
     )
     lowest_domestic_offer = models.DecimalField(
@@ -29,7 +31,8 @@ class PricePreference(TimeStampedModel):
         "business size of the lowest domestic offeror", max_length=10, choices=BusinessSize.choices
     )
     is_dod = models.BooleanField(
-        "Department of Defense acquisition (DFARS factor)", default=False,
+        "Department of Defense acquisition (DFARS factor)",
+        default=False,
     )
 
     class Meta:
@@ -158,8 +161,10 @@ class UrgentReport(TimeStampedModel):
     contract_number = models.CharField(max_length=50, blank=True)
     contract_signed_date = models.DateField(null=True, blank=True)
     urgency_contributed = models.CharField(
-        "urgency contributed to nonavailability", max_length=10,
-        choices=UrgencyContributed.choices, blank=True,
+        "urgency contributed to nonavailability",
+        max_length=10,
+        choices=UrgencyContributed.choices,
+        blank=True,
     )
     urgency_explanation = models.TextField(blank=True)
     mission_impact = models.TextField("anticipated mission impact without the waiver", blank=True)

@@ -64,7 +64,8 @@ class Waiver(TimeStampedModel):
     class Determination(models.TextChoices):
         CONSISTENT = "consistent", "Consistent with policy"
         CONDITIONALLY_CONSISTENT = (
-            "conditionally_consistent", "Conditionally consistent with policy"
+            "conditionally_consistent",
+            "Conditionally consistent with policy",
         )
         INCONSISTENT = "inconsistent", "Inconsistent with policy"
 
@@ -99,11 +100,15 @@ class Waiver(TimeStampedModel):
 
     # --- identity ---------------------------------------------------------
     public_id = models.CharField(
-        max_length=20, unique=True, default=new_public_id, editable=False,
+        max_length=20,
+        unique=True,
+        default=new_public_id,
+        editable=False,
         help_text="Stable identifier used in public URLs; never the database id.",
     )
     source_id = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="Identifier of the record in MIAO's published data, for imported waivers.",
     )
     waiver_type = models.CharField("waiver type", max_length=20, choices=Type.choices)
@@ -115,7 +120,8 @@ class Waiver(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     review_due_date = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Submitted date plus 15 business days; derived by the submit service.",
     )
     determination = models.CharField(
@@ -132,27 +138,41 @@ class Waiver(TimeStampedModel):
     final_decision_date = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(
-        default=1, editable=False,
+        default=1,
+        editable=False,
         help_text="Optimistic-locking counter: every write through waivers.services adds one.",
     )
 
     # --- standard public fields -----------------------------------------------
     contracting_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="contracted_waivers",
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="contracted_waivers",
         help_text="Contracting office agency (FPDS sub-tier).",
     )
     funding_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="funded_waivers",
-        null=True, blank=True,
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="funded_waivers",
+        null=True,
+        blank=True,
     )
     naics = models.ForeignKey(
-        "waivers.NaicsCode", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="waivers", verbose_name="NAICS code",
+        "waivers.NaicsCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waivers",
+        verbose_name="NAICS code",
         db_index=False,  # served by waiver_naics_pattern_idx (equality and prefix)
     )
     psc = models.ForeignKey(
-        "waivers.PscCode", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="waivers", verbose_name="PSC code",
+        "waivers.PscCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waivers",
+        verbose_name="PSC code",
         db_index=False,  # served by waiver_psc_pattern_idx (equality and prefix)
     )
     procurement_title = models.CharField(max_length=500, blank=True)
@@ -162,8 +182,11 @@ class Waiver(TimeStampedModel):
     )
     sources_sought = models.BooleanField("sources sought or RFI issued", null=True, blank=True)
     piids = ArrayField(
-        models.CharField(max_length=50), default=list, blank=True,
-        verbose_name="PIIDs", help_text="Procurement instrument identifiers (contract numbers).",
+        models.CharField(max_length=50),
+        default=list,
+        blank=True,
+        verbose_name="PIIDs",
+        help_text="Procurement instrument identifiers (contract numbers).",
     )
     solicitation_id = models.CharField("solicitation ID", max_length=50, blank=True)
     price_preference_included = models.BooleanField(
@@ -177,8 +200,11 @@ class Waiver(TimeStampedModel):
         "expected maximum duration", max_length=20, choices=Duration.choices, blank=True
     )
     countries = ArrayField(
-        models.CharField(max_length=2), default=list, blank=True,
-        verbose_name="countries of origin", help_text="ISO 3166-1 alpha-2 codes.",
+        models.CharField(max_length=2),
+        default=list,
+        blank=True,
+        verbose_name="countries of origin",
+        help_text="ISO 3166-1 alpha-2 codes.",
     )
     source_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     source_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -192,18 +218,28 @@ class Waiver(TimeStampedModel):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                name="waiver_status_valid", condition=Q(
+                name="waiver_status_valid",
+                condition=Q(
                     status__in=[
-                        "draft", "submitted", "in_review", "reviewed",
-                        "review_waived", "decided", "withdrawn",
+                        "draft",
+                        "submitted",
+                        "in_review",
+                        "reviewed",
+                        "review_waived",
+                        "decided",
+                        "withdrawn",
                     ]
                 ),
             ),
             models.CheckConstraint(
-                name="waiver_type_valid", condition=Q(
+                name="waiver_type_valid",
+                condition=Q(
                     waiver_type__in=[
-                        "nonavailability", "unreasonable_cost", "public_interest",
-                        "urgent_report", "jones_act",
+                        "nonavailability",
+                        "unreasonable_cost",
+                        "public_interest",
+                        "urgent_report",
+                        "jones_act",
                     ]
                 ),
             ),
@@ -273,12 +309,14 @@ class Waiver(TimeStampedModel):
             GinIndex(fields=["countries"], name="waiver_countries_gin"),
             # Public list sorted newest first, the default page (partial: public set only).
             models.Index(
-                fields=["-submitted_at", "-id"], name="waiver_public_newest_idx",
+                fields=["-submitted_at", "-id"],
+                name="waiver_public_newest_idx",
                 condition=~Q(status="draft") & Q(is_test_record=False),
             ),
             # "Open for review" list and the review-deadline sort.
             models.Index(
-                fields=["review_due_date", "id"], name="waiver_open_due_idx",
+                fields=["review_due_date", "id"],
+                name="waiver_open_due_idx",
                 condition=Q(status__in=["submitted", "in_review"]),
             ),
             # Filters by type and status (facet counts, reviewer queue).
@@ -354,8 +392,12 @@ class WaiverStatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=Waiver.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Waiver.Status.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text="Staff user who made the change (empty for imports).",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Staff user who made the change (empty for imports).",
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)

@@ -77,14 +77,18 @@ def filtered_except(filterset: WaiverFilterSet, param: str):
 _COUNTED = {
     "type": F("waiver_type"),
     "status": F("status"),
-    "open": Case(When(Waiver.AWAITING_REVIEW, then=Value(True)), default=Value(False),
-                 output_field=BooleanField()),
+    "open": Case(
+        When(Waiver.AWAITING_REVIEW, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    ),
     "determination": F("determination"),
     "decision": Case(
         When(final_decision=Waiver.FinalDecision.GRANTED, then=Value("granted")),
         When(final_decision=Waiver.FinalDecision.NOT_GRANTED, then=Value("not_granted")),
         When(Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN), then=Value("pending")),
-        default=None, output_field=CharField(),
+        default=None,
+        output_field=CharField(),
     ),
     "agency": F("contracting_agency_id"),
     "psc": F("psc_id"),
@@ -98,9 +102,11 @@ def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
     """{param: {value: count}} for several facets over the same rows, in one
     query: one scan of the rows, one GROUPING SET per facet."""
     aliases = [f"facet_{param}" for param in params]
-    rows = queryset.order_by().annotate(
-        **{alias: _COUNTED[param] for alias, param in zip(aliases, params, strict=True)}
-    ).values(*aliases)
+    rows = (
+        queryset.order_by()
+        .annotate(**{alias: _COUNTED[param] for alias, param in zip(aliases, params, strict=True)})
+        .values(*aliases)
+    )
     sql, sql_params = rows.query.sql_with_params()
     columns = ", ".join(f'"{alias}"' for alias in aliases)
     sets = ", ".join(f'("{alias}")' for alias in aliases)
@@ -160,7 +166,8 @@ def _agency_facet(filterset, counts) -> Facet:
             option.count += n
             continue
         department = departments.setdefault(
-            parent_code, FacetOption(parent_code, parent_name, 0, parent_code in selected),
+            parent_code,
+            FacetOption(parent_code, parent_name, 0, parent_code in selected),
         )
         department.count += n
         children[parent_code].append(FacetOption(code, name, n, code in selected))
@@ -214,8 +221,9 @@ def _code_facet(counts, param, legend, titles) -> Facet:
 def _psc_titles(codes: list[str]) -> dict[str, str]:
     return {
         code: full_name or name
-        for code, full_name, name in PscCode.objects.filter(code__in=codes)
-        .values_list("code", "full_name", "name")
+        for code, full_name, name in PscCode.objects.filter(code__in=codes).values_list(
+            "code", "full_name", "name"
+        )
     }
 
 
@@ -241,7 +249,8 @@ def facets_key(filterset: WaiverFilterSet) -> str:
     and the selected values. Call after the filterset was validated."""
     selected = sorted(
         (name, repr(sorted(_selected(filterset, name))))
-        for name in filterset.form.cleaned_data if name != "sort"
+        for name in filterset.form.cleaned_data
+        if name != "sort"
     )
     return caching.queryset_key("facets", filterset.qs, repr(selected))
 
@@ -264,18 +273,36 @@ def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
         _choice_facet(filterset, counts["type"], "type", "Waiver type", Waiver.Type.choices),
         _choice_facet(filterset, counts["status"], "status", "Status", PUBLIC_STATUSES),
         _open_facet(filterset, counts["open"]),
-        _choice_facet(filterset, counts["determination"], "determination", "OMB determination",
-                      Waiver.Determination.choices),
-        _choice_facet(filterset, counts["decision"], "decision", "Final decision",
-                      DECISION_CHOICES),
+        _choice_facet(
+            filterset,
+            counts["determination"],
+            "determination",
+            "OMB determination",
+            Waiver.Determination.choices,
+        ),
+        _choice_facet(
+            filterset, counts["decision"], "decision", "Final decision", DECISION_CHOICES
+        ),
         _agency_facet(filterset, counts["agency"]),
         _code_facet(counts["psc"], "psc", "PSC", _psc_titles),
         _code_facet(counts["naics"], "naics", "NAICS", _naics_titles),
         _country_facet(filterset),
-        _choice_facet(filterset, counts["stage"], "stage", "Procurement stage",
-                      Waiver.ProcurementStage.choices, widget="radio"),
-        _choice_facet(filterset, counts["coverage"], "coverage", "Coverage",
-                      Waiver.Coverage.choices, widget="radio"),
+        _choice_facet(
+            filterset,
+            counts["stage"],
+            "stage",
+            "Procurement stage",
+            Waiver.ProcurementStage.choices,
+            widget="radio",
+        ),
+        _choice_facet(
+            filterset,
+            counts["coverage"],
+            "coverage",
+            "Coverage",
+            Waiver.Coverage.choices,
+            widget="radio",
+        ),
     ]
     return {facet.param: facet for facet in facets}
 

@@ -100,12 +100,14 @@ def _per_month(queryset) -> list[dict]:
     month, last = min(counts), max(counts)
     while month <= last:
         by_type = {t.value: counts.get(month, {}).get(t.value, 0) for t in Waiver.Type}
-        months.append({
-            "month": month.strftime("%Y-%m"),
-            "label": month.strftime("%b %Y"),
-            "total": sum(by_type.values()),
-            "by_type": by_type,
-        })
+        months.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "label": month.strftime("%b %Y"),
+                "total": sum(by_type.values()),
+                "by_type": by_type,
+            }
+        )
         month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return months
 
@@ -126,9 +128,7 @@ def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
             filter=reviewable & Q(status__in=[Status.REVIEW_WAIVED, Status.DECIDED]),
         ),
         awaiting=Count("id", filter=reviewable & Q(status__in=Waiver.OPEN_STATUSES)),
-        withdrawn_undetermined=Count(
-            "id", filter=reviewable & Q(status=Status.WITHDRAWN)
-        ),
+        withdrawn_undetermined=Count("id", filter=reviewable & Q(status=Status.WITHDRAWN)),
         no_review=Count("id", filter=no_determination & report),
         granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
         not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
@@ -141,16 +141,22 @@ def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
     ] + [
         {"value": "review_waived", "label": "Review waived", "count": figures["review_waived"]},
         {"value": "awaiting", "label": "Under review", "count": figures["awaiting"]},
-        {"value": "withdrawn", "label": "Withdrawn before a determination",
-         "count": figures["withdrawn_undetermined"]},
+        {
+            "value": "withdrawn",
+            "label": "Withdrawn before a determination",
+            "count": figures["withdrawn_undetermined"],
+        },
         {"value": "no_review", "label": "Urgent report (no review)", "count": figures["no_review"]},
     ]
     decisions = [
         {"value": "granted", "label": "Granted", "count": figures["granted"]},
         {"value": "not_granted", "label": "Not granted", "count": figures["not_granted"]},
         {"value": "pending", "label": "No final decision yet", "count": figures["pending"]},
-        {"value": "withdrawn", "label": "Withdrawn without a decision",
-         "count": figures["withdrawn_undecided"]},
+        {
+            "value": "withdrawn",
+            "label": "Withdrawn without a decision",
+            "count": figures["withdrawn_undecided"],
+        },
     ]
     return figures["total"], determinations, decisions
 
@@ -219,8 +225,7 @@ def _review_time(queryset) -> dict:
         "p90_days": rounded(figures["p90"]),
         "max_days": rounded(figures["max"]),
         "buckets": [
-            {"label": label, "min_days": low, "max_days": high,
-             "count": figures[f"bucket_{index}"]}
+            {"label": label, "min_days": low, "max_days": high, "count": figures[f"bucket_{index}"]}
             for index, (label, low, high) in enumerate(REVIEW_TIME_BUCKETS)
         ],
     }

@@ -9,6 +9,7 @@ from waivers.models import Waiver, WaiverStatusChange
 RELATED_LIMIT = 6
 HOME_LIST_LIMIT = 8
 
+
 def public_waivers():
     """Waivers the public may see, with the relations every page shows (and
     without the search vector, which no page shows)."""
@@ -19,9 +20,11 @@ def get_public_waiver_or_404(public_id: str) -> Waiver:
     """The one lookup behind a public waiver page: unknown ids, drafts and test
     records are all simply not found."""
     try:
-        return public_waivers().select_related(
-            "price_preference", "jones_act", "urgent_report"
-        ).get(public_id=public_id)
+        return (
+            public_waivers()
+            .select_related("price_preference", "jones_act", "urgent_report")
+            .get(public_id=public_id)
+        )
     except Waiver.DoesNotExist as missing:
         raise Http404("No public waiver has this identifier.") from missing
 
@@ -90,7 +93,8 @@ def headline_counts() -> dict:
 def under_review(limit: int = HOME_LIST_LIMIT) -> list[Waiver]:
     """Waivers MIAO is reviewing now, the nearest review deadline first."""
     return list(
-        public_waivers().open_for_review()
+        public_waivers()
+        .open_for_review()
         .order_by(F("review_due_date").asc(nulls_last=True), "id")[:limit]
     )
 

@@ -54,6 +54,7 @@ DATETIME_FORMAT = "F j, Y, g:i A T"  # March 4, 2022, 3:15 PM EST
 
 # --- navigation and URLs -------------------------------------------------------
 
+
 @register.simple_tag(takes_context=True)
 def site_nav_items(context) -> list[dict]:
     """The primary navigation with the current section marked. Works without a
@@ -91,12 +92,14 @@ def pagination_items(page_obj) -> list[dict]:
         if number == paginator.ELLIPSIS:
             items.append({"is_gap": True})
         else:
-            items.append({
-                "number": number,
-                "current": number == page_obj.number,
-                "is_last": number == paginator.num_pages,
-                "is_gap": False,
-            })
+            items.append(
+                {
+                    "number": number,
+                    "current": number == page_obj.number,
+                    "is_last": number == paginator.num_pages,
+                    "is_gap": False,
+                }
+            )
     return items
 
 
@@ -107,6 +110,7 @@ def query_string(**params) -> str:
 
 
 # --- badges --------------------------------------------------------------------
+
 
 def _tag(label, variant: str) -> str:
     """A USWDS tag (badge), or nothing without a label. Built here rather than
@@ -160,6 +164,7 @@ def alert_variant(message) -> str:
 
 # --- dates and the review clock ------------------------------------------------
 
+
 @register.filter
 def us_date(value, empty: str = "") -> str:
     """March 4, 2022 (a datetime is shown in the site's time zone)."""
@@ -209,7 +214,7 @@ def describe_review_clock(days_left: int | None) -> str:
 
 @register.filter
 def review_clock(waiver) -> str:
-    """"5 business days left", "Review due today", "Overdue by 3 business days",
+    """ "5 business days left", "Review due today", "Overdue by 3 business days",
     or "" when the waiver is not open for review."""
     return describe_review_clock(waiver.business_days_left())
 
@@ -226,6 +231,7 @@ def review_clock_variant(waiver) -> str:
 
 
 # --- values --------------------------------------------------------------------
+
 
 @register.filter
 def money(value) -> str:
@@ -354,11 +360,15 @@ def field_rows(instance, names: str) -> list[dict]:
     for name in (n.strip() for n in names.split(",") if n.strip()):
         field = instance._meta.get_field(name)
         text, url = _display_value(instance, field)
-        rows.append({
-            "name": name, "label": PUBLIC_LABELS.get(name) or _capitalise(field.verbose_name),
-            "value": text, "url": url,
-            "empty": text == NOT_STATED,
-        })
+        rows.append(
+            {
+                "name": name,
+                "label": PUBLIC_LABELS.get(name) or _capitalise(field.verbose_name),
+                "value": text,
+                "url": url,
+                "empty": text == NOT_STATED,
+            }
+        )
     return rows
 
 

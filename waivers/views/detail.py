@@ -13,9 +13,13 @@ from waivers.selectors.waivers import (
 
 def waiver_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     waiver = get_public_waiver_or_404(public_id)
-    return render(request, "waivers/detail.html", {
-        "waiver": waiver,
-        **type_details(waiver),
-        "timeline": public_timeline(waiver),
-        "related": related_waivers(waiver),
-    })
+    return render(
+        request,
+        "waivers/detail.html",
+        {
+            "waiver": waiver,
+            **type_details(waiver),
+            "timeline": public_timeline(waiver),
+            "related": related_waivers(waiver),
+        },
+    )

@@ -14,14 +14,20 @@ def home(request: HttpRequest) -> HttpResponse:
     # The counts and the latest decisions read every public waiver (seconds at
     # a million): cached under the data version, like the search facets.
     public = Waiver.objects.public()
-    return render(request, "waivers/home.html", {
-        "counts": caching.cached(caching.queryset_key("home-counts", public), headline_counts),
-        "under_review": under_review(),
-        "latest_decisions": caching.cached(
-            caching.queryset_key("home-decisions", public, str(timezone.get_current_timezone())),
-            latest_decisions,
-        ),
-    })
+    return render(
+        request,
+        "waivers/home.html",
+        {
+            "counts": caching.cached(caching.queryset_key("home-counts", public), headline_counts),
+            "under_review": under_review(),
+            "latest_decisions": caching.cached(
+                caching.queryset_key(
+                    "home-decisions", public, str(timezone.get_current_timezone())
+                ),
+                latest_decisions,
+            ),
+        },
+    )
 
 
 def about(request: HttpRequest) -> HttpResponse:

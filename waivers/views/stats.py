@@ -22,18 +22,22 @@ def stats(request: HttpRequest) -> HttpResponse:
     filterset.is_valid()
     key = stats_key(filterset.unordered_qs)
     data = waiver_stats(filterset.unordered_qs, key)
-    return render(request, "waivers/stats.html", {
-        "filterset": filterset,
-        "form": filterset.form,
-        "stats": data,
-        # The rendered charts and tables are cached under the figures' own key;
-        # their geometry is only computed when that fragment is rendered.
-        "charts_key": key,
-        "charts": SimpleLazyObject(lambda: build_charts(data)),
-        "type_options": type_options(request.GET.getlist("type")),
-        "carried_params": carried_params(request.GET),
-        "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
-    })
+    return render(
+        request,
+        "waivers/stats.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "stats": data,
+            # The rendered charts and tables are cached under the figures' own key;
+            # their geometry is only computed when that fragment is rendered.
+            "charts_key": key,
+            "charts": SimpleLazyObject(lambda: build_charts(data)),
+            "type_options": type_options(request.GET.getlist("type")),
+            "carried_params": carried_params(request.GET),
+            "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
+        },
+    )
 
 
 def carried_params(params) -> list[tuple[str, str]]:
@@ -69,12 +73,16 @@ def build_charts(data: dict) -> dict:
             [{"label": a["name"], "count": a["count"]} for a in data["top_agencies"]]
         ),
         "top_psc_categories": charts.horizontal_bars(
-            [{"label": f"{c['prefix']} {sentence_case(c['name'])}".strip(), "count": c["count"]}
-             for c in data["top_psc_categories"]]
+            [
+                {"label": f"{c['prefix']} {sentence_case(c['name'])}".strip(), "count": c["count"]}
+                for c in data["top_psc_categories"]
+            ]
         ),
         "review_time": charts.stacked_columns(
-            [{"label": _days_label(b), "values": {"count": b["count"]}}
-             for b in data["review_time"]["buckets"]],
+            [
+                {"label": _days_label(b), "values": {"count": b["count"]}}
+                for b in data["review_time"]["buckets"]
+            ],
             [{"value": "count", "label": "waivers"}],
         ),
     }

@@ -10,11 +10,12 @@ class RoleCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        parser.add_argument("role", help=f"One of: {', '.join(AgencyMembership.Role.values)}.")
         parser.add_argument(
-            "role", help=f"One of: {', '.join(AgencyMembership.Role.values)}."
-        )
-        parser.add_argument(
-            "--agency", action="append", default=[], metavar="CODE",
+            "--agency",
+            action="append",
+            default=[],
+            metavar="CODE",
             help="Department (CGAC) or sub-tier (FPDS) code; repeat for several. "
             "A department covers its sub-tiers. Not used for miao_reviewer.",
         )

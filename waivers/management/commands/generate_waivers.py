@@ -28,11 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("count", type=int, help="How many waivers to add.")
         parser.add_argument("--seed", type=int, default=0, help="Random seed (0-65535).")
         parser.add_argument(
-            "--anchor", type=_date, default=synthetic.DEFAULT_ANCHOR,
+            "--anchor",
+            type=_date,
+            default=synthetic.DEFAULT_ANCHOR,
             help="Last date of the synthetic record (default %(default)s).",
         )
         parser.add_argument(
-            "--delete", action="store_true",
+            "--delete",
+            action="store_true",
             help="Delete the synthetic waivers of --seed (all seeds with --seed -1) instead.",
         )
 

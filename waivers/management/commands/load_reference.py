@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--path", type=Path, default=None,
+            "--path",
+            type=Path,
+            default=None,
             help="Folder holding agencies.csv, naics-2017.csv and psc.csv "
             "(default: shared/data/reference).",
         )
