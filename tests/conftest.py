@@ -7,3 +7,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference lists (agencies, NAICS, PSC) once into the test database."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """A database whose writes commit, as in production (a transactional test),
+    for behaviour that depends on what other transactions see, such as the
+    shared cache. The flush after each transactional test empties every table,
+    so the reference lists are loaded again when they are missing."""
+    from agencies.models import Agency
+
+    if not Agency.objects.exists():
+        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -1,99 +1,104 @@
 """Caching of expensive read-only aggregates (facet counts, stats, result
-counts) with correct invalidation.
+counts, agency figures) and the validators of conditional requests, all
+keyed by one data version.
 
-Every cache key contains the *data version*: the value of the database
-sequence `waivers_data_version` (bumped on every write by the services, the
-importer and the synthetic-data generator, see `bump()`)
-together with the latest `updated_at` of any waiver (so a write through any
-other path that saves a waiver also changes the version). A write therefore
-makes every older entry unreachable at once, in every worker process, with no
-list of keys to delete. Entries also expire after `TTL` seconds as a safety
-net (e.g. a deletion made outside the services).
+The data version (waivers.models.DataVersion) is moved by the database in
+the same transaction as every write to the public tables, deletions
+included, so a cache key that contains it can never name rows that have
+changed since: a write makes every older entry unreachable at once, in every
+worker process, with no list of keys to delete. Entries also expire after
+`TTL` seconds, which bounds the memory they take.
 
-Reading the version costs one small query (a sequence read and an index-only
-max()), well under a millisecond, once per request.
-
-The part of a key that says *what* was computed is the SQL (with its
-parameters) of the queryset the figure is computed from, so any filter, scope
-or search that changes the rows changes the key.
+The version moves once per transaction, so a transaction that has written
+to the public tables neither reads nor fills the cache until it commits
+(`cached`). The version is read once per GET request (DataVersionMiddleware)
+and on every call outside them (commands, shells). The part of a key that
+says *what* was computed is the SQL (with its parameters) of the queryset
+the figure is computed from, so any filter, scope or search that changes the
+rows changes the key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cached_property
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.core.signals import request_finished, request_started
 from django.db import connection
 
-SEQUENCE = "waivers_data_version"
 TTL = 600  # seconds
 T = TypeVar("T")
 
 
-def _version() -> str:
+class Version(NamedTuple):
+    number: int
+    changed_at: dt.datetime | None  # when the public record last changed
+    # This connection's open transaction has written to the public tables:
+    # what it reads is not yet what others see.
+    uncommitted: bool = False
+
+
+def _read() -> Version:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT last_value FROM {SEQUENCE}), "  # noqa: S608 - constant name
-            "(SELECT max(updated_at) FROM waivers_waiver)"
+            "SELECT number, changed_at, txid IS NOT DISTINCT FROM txid_current_if_assigned() "
+            "FROM waivers_dataversion WHERE id = 1"
         )
-        sequence, updated = cursor.fetchone()
-    return f"{sequence}:{updated.timestamp() if updated else 0}"
+        row = cursor.fetchone()
+    return Version(*row) if row else Version(0, None)
 
 
-# Within one request the version is read once (facets, counts and stats of a
-# page share it); outside requests (commands, shells) it is read every time.
-_local = threading.local()
+# The version read for the current request (None outside requests).
+_request_version: ContextVar[list | None] = ContextVar("data_version", default=None)
 
 
-def _request_started(**kwargs) -> None:
-    _local.in_request, _local.version = True, None
+class DataVersionMiddleware:
+    """Reads the data version at most once per reading request: the facets,
+    counts, stats and validators of one response all share it. A request
+    that may write reads it afresh each time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        token = _request_version.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_version.reset(token)
 
 
-def _request_finished(**kwargs) -> None:
-    _local.in_request, _local.version = False, None
-
-
-request_started.connect(_request_started, dispatch_uid="waivers.caching.started")
-request_finished.connect(_request_finished, dispatch_uid="waivers.caching.finished")
-
-
-def data_version() -> str:
+def data_version() -> Version:
     """The current data version (see the module docstring)."""
-    if not getattr(_local, "in_request", False):
-        return _version()
-    if _local.version is None:
-        _local.version = _version()
-    return _local.version
-
-
-def bump() -> None:
-    """Invalidate every cached aggregate. Call when writing waivers.
-
-    The sequence moves at once (sequences ignore transactions). A page
-    computed between this call and the writer's commit would still see the
-    old rows under the new version; the other half of the version, the
-    latest waiver updated_at, changes at the commit of any write that saves a
-    waiver, so such an entry is never read again. (A deletion saves nothing:
-    there that window is bounded by TTL.)"""
-    _local.version = None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+    memo = _request_version.get()
+    if memo is None:
+        return _read()
+    if not memo:
+        memo.append(_read())
+    return memo[0]
 
 
 def queryset_key(prefix: str, queryset, *extra: str) -> str:
     """A cache key naming `prefix` over exactly the rows of `queryset`."""
     sql, params = queryset.order_by().query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params, extra)).encode("utf-8", "surrogatepass"))
-    return f"waivers:{prefix}:{data_version()}:{digest.hexdigest()[:32]}"
+    return f"waivers:{prefix}:{data_version().number}:{digest.hexdigest()[:32]}"
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:
+    """The value cached under `key`, computed and stored when missing. A
+    transaction that has written to the public tables (the data version
+    moves once per transaction) computes afresh and stores nothing until it
+    commits: its figures include changes nobody else can see yet."""
+    if data_version().uncommitted:
+        return compute()
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -6,6 +6,7 @@ import pytest
 from django.utils.http import http_date
 
 from tests.factories import WaiverFactory, post
+from waivers.models import Waiver
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/waivers/"
@@ -84,3 +85,18 @@ def test_cors_allows_any_origin_to_get(client, catalogue):
     )
     assert preflight.status_code == 200
     assert "GET" in preflight["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize("url", [URL, f"{URL}?format=csv", "/api/v1/stats/"])
+def test_a_deletion_moves_both_validators(committed_db, client, url):
+    """After a public waiver is deleted, neither the old ETag nor the old date
+    gets a 304 (the deletion moved the data version, within the same second too)."""
+    doomed = post(WaiverFactory(procurement_title="Soon deleted"))
+    post(WaiverFactory())
+    first = client.get(url)
+    b"".join(first.streaming_content) if first.streaming else first.content
+    Waiver.objects.filter(pk=doomed.pk).delete()
+    by_tag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert (by_tag.status_code, by_date.status_code) == (200, 200)
+    assert by_tag["ETag"] != first["ETag"]

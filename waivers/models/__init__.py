@@ -1,9 +1,11 @@
 from .audit import ReviewQueueItem, WaiverAuditEntry
 from .codes import NaicsCode, PscCode
+from .data_version import DataVersion
 from .details import JonesActDetail, PricePreference, UrgentReport
 from .waiver import Waiver, WaiverInternal, WaiverQuerySet, WaiverStatusChange, new_public_id
 
 __all__ = [
+    "DataVersion",
     "JonesActDetail",
     "NaicsCode",
     "PricePreference",
