@@ -1,9 +1,65 @@
+"""The staff admin of the reference data (agencies) and staff roles, and the
+admin pieces every app's admin shares: look-ups that 404 instead of
+redirecting, and the reference-list permissions."""
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 
 from agencies import roles
 from agencies.models import Agency, AgencyMembership
-from waivers import scope
-from waivers.admin.base import ReferenceDataAdmin
+
+
+class NotFoundInsteadOfRedirect:
+    """Django's admin answers an unknown or out-of-scope id with a redirect to
+    the index and a message naming the id; ours answers 404 (change, history
+    and delete views alike), so nobody can probe for other agencies' ids."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with that id is visible to you.")
+
+    def _ensure_visible(self, request, object_id) -> None:
+        """404 before any permission check, so an out-of-scope id and an
+        unknown one answer alike."""
+        if self.get_object(request, unquote(object_id)) is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+class ReferenceDataAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
+    """Reference lists (agencies, NAICS, PSC): staff with a role read them;
+    only superusers change them."""
+
+    def has_module_permission(self, request):
+        return roles.has_any_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.has_any_role(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @staticmethod
+    def autocomplete_target(request) -> tuple[str, str]:
+        """(model_name, field_name) when this is an autocomplete request."""
+        return request.GET.get("model_name", ""), request.GET.get("field_name", "")
 
 
 @admin.register(Agency)
@@ -18,7 +74,7 @@ class AgencyAdmin(ReferenceDataAdmin):
         # The waiver form's contracting agency offers only the agencies the
         # user files waivers for (the form refuses any other on save, too).
         if self.autocomplete_target(request) == ("waiver", "contracting_agency"):
-            queryset = queryset.filter(pk__in=scope.submittable_agencies(request.user))
+            queryset = queryset.filter(pk__in=roles.submittable_agencies(request.user))
         return super().get_search_results(request, queryset, search_term)
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from agencies.models import Agency
-from waivers.importers.report import ImportReport, read_csv_rows
+from miao_site.importing import ImportReport, read_csv_rows
 
 _DEPARTMENT_CODE = re.compile(r"^\d{3}$")
 _SUBTIER_CODE = re.compile(r"^[0-9A-Z]{4}$")

@@ -1,6 +1,10 @@
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from miao_site.timestamps import TimeStampedModel
 
@@ -12,9 +16,35 @@ class AgencyQuerySet(models.QuerySet):
     def subtiers(self):
         return self.filter(kind=Agency.Kind.SUBTIER)
 
-    def matching_code(self, code: str):
-        """The agency with this code and, for a department, all its sub-tiers."""
-        return self.filter(Q(code=code) | Q(parent__code=code))
+    # A department covers its sub-tier agencies: a department's waivers include
+    # its sub-tiers' waivers, and a staff role held for a department holds for
+    # them too. `covering` and `counted` are the one statement of that rule.
+
+    def covering(self, agencies: Iterable["Agency | int"]):
+        """These agencies (objects or ids) and the sub-tiers of the departments
+        among them."""
+        ids = [getattr(agency, "pk", agency) for agency in agencies]
+        return self.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+
+    def counted(self, counts: Mapping[int, int]) -> list["AgencyCount"]:
+        """Departments with counts, from `counts` ({agency id: n}): each
+        department counts its own n and its sub-tiers', and lists those of its
+        sub-tiers that are in `counts`. Departments in name order (one query)."""
+        departments: dict[int, AgencyCount] = {}
+        subtiers: list[AgencyCount] = []
+        for agency in self.filter(pk__in=list(counts)).select_related("parent"):
+            if agency.parent_id is None:
+                departments.setdefault(agency.pk, AgencyCount(agency)).count += counts[agency.pk]
+            else:
+                subtiers.append(AgencyCount(agency, counts[agency.pk]))
+        for subtier in subtiers:
+            parent = subtier.agency.parent
+            department = departments.setdefault(parent.pk, AgencyCount(parent))
+            department.count += subtier.count
+            department.subtiers.append(subtier)
+        for department in departments.values():
+            department.subtiers.sort(key=AgencyCount.sort_key)
+        return sorted(departments.values(), key=AgencyCount.sort_key)
 
 
 class Agency(TimeStampedModel):
@@ -68,9 +98,25 @@ class Agency(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:detail", kwargs={"slug": self.slug})
+
     @property
     def display_name(self) -> str:
         return self.name.title() if self.name.isupper() else self.name
+
+
+@dataclass
+class AgencyCount:
+    """An agency with a count (of waivers, followers, ...) and, for a
+    department, the sub-tiers counted in it (AgencyQuerySet.counted)."""
+
+    agency: Agency
+    count: int = 0
+    subtiers: list["AgencyCount"] = field(default_factory=list)
+
+    def sort_key(self) -> str:
+        return self.agency.display_name.lower()
 
 
 class AgencyMembership(TimeStampedModel):

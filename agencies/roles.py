@@ -1,17 +1,23 @@
-"""Granting and revoking staff roles (AgencyMembership), shared by the
-grant_role / revoke_role commands and the membership admin. A user with at
-least one membership is staff (may log in to the admin); the staff flag is
-cleared when the last membership goes, unless the user is a superuser."""
+"""Staff roles (AgencyMembership): granting and revoking them, shared by the
+grant_role / revoke_role commands and the membership admin, and reading a
+user's roles and agencies. A user with at least one membership is staff (may
+log in to the admin); the staff flag is cleared when the last membership
+goes, unless the user is a superuser. What each role may see and do with
+waivers is decided in waivers.scope."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from agencies.models import Agency, AgencyMembership
 
 Role = AgencyMembership.Role
+
+
+# --- granting and revoking ------------------------------------------------------
 
 
 def parse_role(value: str) -> str:
@@ -88,3 +94,49 @@ def revoke_role(*, user, role: str, agencies: list[Agency]) -> int:
     removed, _ = memberships.delete()
     sync_staff_flag(user)
     return removed
+
+
+# --- a user's roles (cached on the user object for the request) ---------------------
+
+
+def _memberships(user) -> list[AgencyMembership]:
+    """The user's memberships, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_miao_memberships", None)
+    if cached is None:
+        cached = list(AgencyMembership.objects.filter(user=user))
+        user._miao_memberships = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    return {m.role for m in _memberships(user)}
+
+
+def has_any_role(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(roles(user))
+
+
+def is_reviewer(user) -> bool:
+    return Role.MIAO_REVIEWER in roles(user)
+
+
+def agency_ids(user, *role_names: str) -> set[int]:
+    """Ids of the agencies the user holds one of `role_names` for, each
+    department membership expanded to its sub-tiers."""
+    direct = {m.agency_id for m in _memberships(user) if m.role in role_names and m.agency_id}
+    if not direct:
+        return set()
+    cache = user.__dict__.setdefault("_miao_agency_ids", {})
+    key = frozenset(role_names)
+    if key not in cache:
+        cache[key] = set(Agency.objects.covering(direct).values_list("pk", flat=True))
+    return cache[key]
+
+
+def submittable_agencies(user) -> QuerySet[Agency]:
+    """Agencies the user may file waivers for (contracting-agency choices)."""
+    if user.is_superuser:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=agency_ids(user, Role.AGENCY_SUBMITTER))

@@ -1,3 +1,6 @@
+"""Reading published files and reporting an import record by record (shared
+by the reference-data loaders and the waiver importers)."""
+
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path

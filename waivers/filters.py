@@ -235,7 +235,7 @@ class WaiverFilterSet(django_filters.FilterSet):
         condition = Q()
         for choice in value:
             if choice == "pending":
-                condition |= Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN)
+                condition |= Waiver.PENDING_DECISION
             else:
                 condition |= Q(final_decision=choice)
         return queryset.filter(condition)
@@ -243,16 +243,11 @@ class WaiverFilterSet(django_filters.FilterSet):
     def filter_agency(self, queryset, name, value):
         if not value:
             return queryset
-        # One IN on the indexed column (an OR across the join to the agency
-        # table could not use an index): literal ids for sub-tiers, so the
-        # planner sees how many rows each has; a department adds its
-        # sub-tiers through a subquery (no extra round trip).
-        ids = sorted(agency.pk for agency in value)
-        departments = [a.pk for a in value if a.kind == Agency.Kind.DEPARTMENT]
-        if not departments:
-            return queryset.filter(contracting_agency_id__in=ids)
-        matching = Agency.objects.filter(Q(pk__in=ids) | Q(parent_id__in=departments))
-        return queryset.filter(contracting_agency_id__in=matching.values("pk"))
+        # One IN of literal ids on the indexed column (an OR across the join to
+        # the agency table could not use an index, and literal ids let the
+        # planner see how many rows each agency has).
+        ids = sorted(Agency.objects.covering(value).values_list("pk", flat=True))
+        return queryset.filter(contracting_agency_id__in=ids)
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(countries__overlap=list(value)) if value else queryset

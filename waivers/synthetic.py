@@ -60,7 +60,6 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from agencies.models import Agency
-from waivers import caching
 from waivers.business_days import review_due_date
 from waivers.models import (
     JonesActDetail,
@@ -1205,7 +1204,6 @@ def generate(
             result.index_seconds += time.perf_counter() - t
             if name == _SEARCH_INDEX:
                 result.search_index_seconds += time.perf_counter() - t
-    caching.bump()
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE waivers_waiver")
@@ -1233,5 +1231,4 @@ def delete_synthetic(seed: int | None = None) -> int:
                 f"WHERE {related.field.column} IN (SELECT id FROM synthetic_doomed)"
             )
         cursor.execute("DELETE FROM waivers_waiver WHERE id IN (SELECT id FROM synthetic_doomed)")
-        caching.bump()
         return cursor.rowcount

@@ -4,7 +4,7 @@
 from django.urls import path, register_converter
 
 from waivers.feeds import WaiverFeed
-from waivers.views import browse, detail, pages, stats
+from waivers.views import agencies, browse, detail, pages, stats
 
 
 class PublicIdConverter:
@@ -32,4 +32,11 @@ urlpatterns = [
     path("waivers/export.json", browse.export_json, name="export_json"),
     path("waivers/feed/", WaiverFeed(), name="feed"),
     path("waivers/<public_id:public_id>/", detail.waiver_detail, name="detail"),
+]
+
+# The agency pages (namespace "agencies", included by miao_site.urls): the
+# agencies app holds the reference data, the pages listing waivers live here.
+agency_urlpatterns = [
+    path("agencies/", agencies.agency_list, name="list"),
+    path("agencies/<slug:slug>/", agencies.agency_detail, name="detail"),
 ]

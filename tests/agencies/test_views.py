@@ -122,7 +122,7 @@ def test_unknown_agency_is_404(client):
     assert client.get("/agencies/no-such-agency/").status_code == 404
 
 
-def test_query_counts_do_not_grow(client, django_assert_max_num_queries):
+def test_query_counts_do_not_grow(committed_db, client, django_assert_max_num_queries):
     bulk_waivers(5)
     with django_assert_max_num_queries(4):  # the data version, then three queries
         client.get("/agencies/")

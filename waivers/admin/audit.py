@@ -4,10 +4,11 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from agencies.admin import NotFoundInsteadOfRedirect
 from waivers import scope
 from waivers.models import WaiverAuditEntry
 
-from .base import NotFoundInsteadOfRedirect, ReadOnlyAdmin
+from .base import ReadOnlyAdmin
 
 
 @admin.register(WaiverAuditEntry)

@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
 
+from agencies.admin import ReferenceDataAdmin
 from waivers.models import NaicsCode, PscCode
-
-from .base import ReferenceDataAdmin
 
 
 @admin.register(NaicsCode)

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from agencies import roles
+from agencies.admin import NotFoundInsteadOfRedirect
 from waivers import scope
 from waivers.models import ReviewQueueItem
 
-from .base import NotFoundInsteadOfRedirect, ReadOnlyAdmin
+from .base import ReadOnlyAdmin
 from .filters import AgencyFilter, OverdueFilter
 
 
@@ -35,7 +37,7 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
     actions = None
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or scope.is_reviewer(request.user)
+        return request.user.is_superuser or roles.is_reviewer(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

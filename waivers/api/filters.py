@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
-from waivers.api.selectors import agency_waiver_counts
 from waivers.filters import SORTS, StrictBooleanFilter, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode
+from waivers.selectors.agencies import public_counts_by_agency
 
 # ordering value -> WaiverFilterSet sort key
 ORDERING_ALIASES = {
@@ -117,7 +117,7 @@ class AgencyFilterSet(django_filters.FilterSet):
     def filter_has_waivers(self, queryset, name, value):
         if value is None:
             return queryset
-        with_waivers = [pk for pk, count in agency_waiver_counts().items() if count]
+        with_waivers = [pk for pk, count in public_counts_by_agency().items() if count]
         if value:
             return queryset.filter(pk__in=with_waivers)
         return queryset.exclude(pk__in=with_waivers)

@@ -19,7 +19,6 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from agencies.models import Agency
-from agencies.selectors import agency_waivers
 from waivers.api.selectors import counts_by
 from waivers.exports import (
     COLUMNS,
@@ -41,6 +40,7 @@ from waivers.models import (
     UrgentReport,
     Waiver,
 )
+from waivers.selectors.agencies import agency_waivers
 from waivers.selectors.waivers import public_timeline
 
 DESCRIPTIONS = dict(COLUMNS)
@@ -374,7 +374,7 @@ class AgencySerializer(FieldSelectionMixin, serializers.ModelSerializer):
         return self.context["waiver_counts"].get(agency.pk, 0)
 
     def get_url(self, agency) -> str:
-        return self.context["request"].build_absolute_uri(f"/agencies/{agency.slug}/")
+        return self.context["request"].build_absolute_uri(agency.get_absolute_url())
 
     def get_api_url(self, agency) -> str:
         return self.context["request"].build_absolute_uri(

@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
@@ -16,9 +17,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agencies.models import Agency
+from waivers import caching
 from waivers.api import schema
 from waivers.api.authentication import ApiKeyAuthentication
-from waivers.api.conditional import apply_caching, data_last_modified
+from waivers.api.conditional import apply_caching
 from waivers.api.exceptions import api_exception_handler
 from waivers.api.filters import AgencyFilterSet, ApiWaiverFilterSet, NaicsFilterSet, PscFilterSet
 from waivers.api.pagination import (
@@ -28,7 +30,6 @@ from waivers.api.pagination import (
     clean_page_params,
 )
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
-from waivers.api.selectors import agency_waiver_counts
 from waivers.api.serializers import (
     LIST_VALUES,
     AgencyDetailSerializer,
@@ -43,6 +44,7 @@ from waivers.api.serializers import (
 from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
 from waivers.models import NaicsCode, PscCode, Waiver
+from waivers.selectors.agencies import public_counts_by_agency
 from waivers.selectors.stats import waiver_stats
 
 # Identifiers in URLs: anything else cannot exist, so it is a 404 without a query.
@@ -78,8 +80,9 @@ class ApiView:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Read before the body is built (see waivers.api.conditional).
-        self.last_modified = data_last_modified()
+        # Read before the body is built: a change made meanwhile can only make
+        # the validators older than the body (the client fetches again).
+        self.data_version = caching.data_version()
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(response, Response):
@@ -87,10 +90,10 @@ class ApiView:
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and hasattr(self, "last_modified"):
+        if response.status_code == 200 and hasattr(self, "data_version"):
             if isinstance(response, Response):
                 response.render()
-            response = apply_caching(request, response, self.last_modified)
+            response = apply_caching(request, response, self.data_version)
         limit = getattr(request, "rate_limit", None)
         if limit is not None:
             response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"] = map(str, limit)
@@ -244,7 +247,7 @@ class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return Agency.objects.select_related("parent").order_by("name", "code")
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "waiver_counts": agency_waiver_counts()}
+        return {**super().get_serializer_context(), "waiver_counts": public_counts_by_agency()}
 
     def get_serializer_class(self):
         return AgencyDetailSerializer if self.action == "retrieve" else AgencySerializer
@@ -307,7 +310,7 @@ def guide(request):
         request,
         "api/guide.html",
         {
-            "base_url": request.build_absolute_uri("/api/v1/").rstrip("/"),
+            "base_url": request.build_absolute_uri(reverse("api:schema")).removesuffix("/schema/"),
             "year_start": today.replace(month=1, day=1).isoformat(),
             "rate_anon": settings.API_RATE_ANON.replace("/", " a "),
             "rate_key": settings.API_RATE_KEY.replace("/", " a "),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from waivers.importers.report import ImportReport, read_csv_rows
+from miao_site.importing import ImportReport, read_csv_rows
 from waivers.models import NaicsCode, PscCode
 
 _NAICS = re.compile(r"^\d{6}$")

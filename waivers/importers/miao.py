@@ -43,9 +43,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from agencies.models import Agency
-from waivers import caching, services
+from miao_site.importing import ImportReport, UnreadableFile
+from waivers import services
 from waivers.importers.placeholders import test_data_reason
-from waivers.importers.report import ImportReport, UnreadableFile
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver
 from waivers.models.waiver import _PUBLIC_ID_ALPHABET
 from waivers.search import refresh_search_vectors
@@ -900,7 +900,6 @@ def import_sources(sources: list[SourceFile], *, dry_run: bool = False) -> list[
     """Import already-read files in order. A dry run does everything, reports
     it and rolls it all back."""
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         reports = [import_records(source.records, ImportReport(source.label)) for source in sources]
         if dry_run:
             transaction.set_rollback(True)

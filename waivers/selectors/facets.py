@@ -11,14 +11,13 @@ per waiver) in one more. The number of queries does not depend on the number
 of results or options.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 import pycountry
 from django.db import connection
-from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, F, Value, When
 
-from agencies.models import Agency
+from agencies.models import Agency, AgencyCount
 from waivers import caching
 from waivers.filters import DECISION_CHOICES, PUBLIC_STATUSES, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode, Waiver
@@ -86,7 +85,7 @@ _COUNTED = {
     "decision": Case(
         When(final_decision=Waiver.FinalDecision.GRANTED, then=Value("granted")),
         When(final_decision=Waiver.FinalDecision.NOT_GRANTED, then=Value("not_granted")),
-        When(Q(final_decision="") & ~Q(status=Waiver.Status.WITHDRAWN), then=Value("pending")),
+        When(Waiver.PENDING_DECISION, then=Value("pending")),
         default=None,
         output_field=CharField(),
     ),
@@ -153,32 +152,23 @@ def _open_facet(filterset, counts) -> Facet:
 
 def _agency_facet(filterset, counts) -> Facet:
     """Departments with their sub-tiers, counted by contracting agency."""
-    agencies = Agency.objects.filter(pk__in=list(counts)).values_list(
-        "pk", "code", "name", "parent__code", "parent__name"
-    )
     selected = _selected(filterset, "agency")
-    departments: dict[str, FacetOption] = {}
-    children: dict[str, list[FacetOption]] = defaultdict(list)
-    for pk, code, name, parent_code, parent_name in agencies:
-        n = counts[pk]
-        if parent_code is None:  # a waiver recorded against a department itself
-            option = departments.setdefault(code, FacetOption(code, name, 0, code in selected))
-            option.count += n
-            continue
-        department = departments.setdefault(
-            parent_code,
-            FacetOption(parent_code, parent_name, 0, parent_code in selected),
-        )
-        department.count += n
-        children[parent_code].append(FacetOption(code, name, n, code in selected))
-    for code, options in children.items():
-        departments[code].children = sorted(options, key=lambda option: option.label.lower())
+
+    def option(row: AgencyCount) -> FacetOption:
+        code = row.agency.code
+        return FacetOption(code, row.agency.name, row.count, code in selected)
+
+    options = []
+    for department in Agency.objects.counted(counts):
+        parent = option(department)
+        parent.children = [option(subtier) for subtier in department.subtiers]
+        options.append(parent)
     # A ticked agency without results stays listed (with 0) so it can be unticked.
-    listed = set(departments) | {c.value for options in children.values() for c in options}
+    listed = {o.value for o in options} | {c.value for o in options for c in o.children}
     for agency in filterset.form.cleaned_data.get("agency") or []:
         if agency.code not in listed:
-            departments[agency.code] = FacetOption(agency.code, agency.name, 0, True)
-    options = sorted(departments.values(), key=lambda option: option.label.lower())
+            options.append(FacetOption(agency.code, agency.name, 0, True))
+    options.sort(key=lambda option: option.label.lower())
     return Facet("agency", "Agency", options)
 
 

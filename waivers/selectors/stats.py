@@ -132,7 +132,7 @@ def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
         no_review=Count("id", filter=no_determination & report),
         granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.GRANTED)),
         not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
-        pending=Count("id", filter=Q(final_decision="") & ~Q(status=Status.WITHDRAWN)),
+        pending=Count("id", filter=Waiver.PENDING_DECISION),
         withdrawn_undecided=Count("id", filter=Q(final_decision="") & Q(status=Status.WITHDRAWN)),
     )
     determinations = [

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from miao_site.importing import UnreadableFile
 from waivers.importers.miao import import_paths
-from waivers.importers.report import UnreadableFile
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.loaders import load_agencies
+from miao_site.importing import UnreadableFile
 from waivers.importers.codes import load_naics, load_psc
-from waivers.importers.report import UnreadableFile
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from miao_site.importing import UnreadableFile
 from waivers.demo import seed_demo_waivers
 from waivers.importers.miao import import_paths
-from waivers.importers.report import UnreadableFile
 
 MIAO_FILES = ("waivers-data.json", "urgent-waivers-data.json", "waivers.csv")
 
