@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from waivers import audit, caching, notifications
+from waivers import audit, notifications, workflow
 from waivers.business_days import review_due_date
 from waivers.models import Waiver, WaiverAuditEntry, WaiverStatusChange
 from waivers.search import refresh_search_vectors
@@ -23,23 +23,6 @@ from waivers.validation import REQUIRED_TO_SUBMIT as _REQUIRED_TO_SUBMIT
 Status = Waiver.Status
 AuditAction = WaiverAuditEntry.Action
 
-# The states each transition may start from. The admin (waivers.scope) reads
-# this to offer only the transitions the current state allows.
-TRANSITION_SOURCES = {
-    "submit": (Status.DRAFT,),
-    "start_review": (Status.SUBMITTED,),
-    "record_determination": (Status.SUBMITTED, Status.IN_REVIEW),
-    "waive_review": (Status.SUBMITTED, Status.IN_REVIEW),
-    "record_final_decision": (Status.REVIEWED, Status.REVIEW_WAIVED),
-    "withdraw": (
-        Status.SUBMITTED,
-        Status.IN_REVIEW,
-        Status.REVIEWED,
-        Status.REVIEW_WAIVED,
-        Status.DECIDED,
-    ),
-}
-
 
 class WaiverError(Exception):
     """Base class for refused waiver operations."""
@@ -48,13 +31,22 @@ class WaiverError(Exception):
 class TransitionNotAllowed(WaiverError):
     """The waiver is not in a state from which this transition may happen."""
 
+    VERBS = {
+        workflow.SUBMIT: "submit",
+        workflow.START_REVIEW: "start review of",
+        workflow.RECORD_DETERMINATION: "record a determination for",
+        workflow.WAIVE_REVIEW: "waive review of",
+        workflow.RECORD_FINAL_DECISION: "record the final decision for",
+        workflow.WITHDRAW: "withdraw",
+    }
+
     def __init__(self, waiver: Waiver, action: str, allowed: Iterable[str]):
         self.waiver = waiver
         self.action = action
         self.allowed = tuple(allowed)
         allowed_labels = ", ".join(Status(s).label.lower() for s in self.allowed)
         super().__init__(
-            f"Cannot {action} waiver {waiver.public_id}: it is "
+            f"Cannot {self.VERBS[action]} waiver {waiver.public_id}: it is "
             f"{waiver.get_status_display().lower()}; only a waiver that is "
             f"{allowed_labels} can be."
         )
@@ -93,20 +85,24 @@ def _record(waiver: Waiver, *, from_status: str, actor, note: str, at: dt.dateti
     )
 
 
+def _allowed_from(action: str) -> tuple[str, ...]:
+    return workflow.ACTIONS[action].allowed_from(superuser=False)
+
+
 def _transition(
     waiver: Waiver,
     *,
     action: str,
-    allowed: tuple[str, ...],
     to: str,
     actor,
     note: str,
     at: dt.datetime | None,
     **changes,
 ) -> Waiver:
-    """Lock the row, check the source state, apply the change and its history row."""
+    """Lock the row, check the source state (workflow.ACTIONS[action]), apply
+    the change and its history row."""
+    allowed = _allowed_from(action)
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         if locked.status not in allowed:
             raise TransitionNotAllowed(locked, action, allowed)
@@ -148,7 +144,6 @@ def create_draft(
     `details` are unsaved type-specific rows (PricePreference, JonesActDetail,
     UrgentReport, WaiverInternal) saved with it; all of it is audited."""
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         waiver = Waiver(waiver_type=waiver_type, contracting_agency=contracting_agency, **fields)
         waiver.full_clean()
         waiver.save()
@@ -199,8 +194,7 @@ def submit(
 
     waiver = _transition(
         waiver,
-        action="submit",
-        allowed=TRANSITION_SOURCES["submit"],
+        action=workflow.SUBMIT,
         to=Status.SUBMITTED,
         actor=actor,
         note=note,
@@ -216,8 +210,7 @@ def submit(
 def start_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
         waiver,
-        action="start review of",
-        allowed=TRANSITION_SOURCES["start_review"],
+        action=workflow.START_REVIEW,
         to=Status.IN_REVIEW,
         actor=actor,
         note=note,
@@ -253,8 +246,7 @@ def record_determination(
         raise ValidationError(errors)
     waiver = _transition(
         waiver,
-        action="record a determination for",
-        allowed=TRANSITION_SOURCES["record_determination"],
+        action=workflow.RECORD_DETERMINATION,
         to=Status.REVIEWED,
         actor=actor,
         note=note,
@@ -271,8 +263,7 @@ def record_determination(
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
         waiver,
-        action="waive review of",
-        allowed=TRANSITION_SOURCES["waive_review"],
+        action=workflow.WAIVE_REVIEW,
         to=Status.REVIEW_WAIVED,
         actor=actor,
         note=note,
@@ -290,12 +281,16 @@ def record_final_decision(
     at: dt.datetime | None = None,
 ) -> Waiver:
     """The agency's final decision, once review is complete or waived."""
+    errors = {}
     if decision not in Waiver.FinalDecision.values:
-        raise ValidationError({"final_decision": f"{decision!r} is not a final decision."})
+        errors["final_decision"] = f"{decision!r} is not a final decision."
+    if decided_on > timezone.localdate():
+        errors["final_decision_date"] = "The decision cannot be dated in the future."
+    if errors:
+        raise ValidationError(errors)
     return _transition(
         waiver,
-        action="record the final decision for",
-        allowed=TRANSITION_SOURCES["record_final_decision"],
+        action=workflow.RECORD_FINAL_DECISION,
         to=Status.DECIDED,
         actor=actor,
         note=note,
@@ -309,8 +304,7 @@ def withdraw(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = 
     """The agency withdraws a posted waiver; it stays public, marked withdrawn."""
     return _transition(
         waiver,
-        action="withdraw",
-        allowed=TRANSITION_SOURCES["withdraw"],
+        action=workflow.WITHDRAW,
         to=Status.WITHDRAWN,
         actor=actor,
         note=note,
@@ -387,15 +381,14 @@ def _save_content(
     reason: str,
 ) -> Waiver:
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         if locked.version != expected_version:
             raise StaleEdit(locked, expected_version)
-        if action == AuditAction.EDITED and locked.status != Status.DRAFT:
+        if action == AuditAction.EDITED and locked.status not in _allowed_from(workflow.EDIT):
             raise WaiverError(
                 f"Waiver {locked.public_id} is posted: change it through an amendment."
             )
-        if action == AuditAction.AMENDED and locked.status in (Status.DRAFT, Status.WITHDRAWN):
+        if action == AuditAction.AMENDED and locked.status not in _allowed_from(workflow.AMEND):
             raise WaiverError(
                 f"Waiver {locked.public_id} is {locked.get_status_display().lower()}; only "
                 "a posted waiver that is not withdrawn is amended."
@@ -492,9 +485,9 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
     caller (agency submitters delete drafts of their agencies); a posted waiver
     is refused unless the actor is a superuser."""
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
-        if locked.status != Status.DRAFT and not getattr(actor, "is_superuser", False):
+        superuser = bool(getattr(actor, "is_superuser", False))
+        if locked.status not in workflow.ACTIONS[workflow.DELETE].allowed_from(superuser=superuser):
             raise WaiverError(
                 f"Waiver {locked.public_id} is posted; only a superuser may delete it."
             )
@@ -540,7 +533,6 @@ def update_from_source(
     if unknown:
         raise ValueError(f"Not a source field: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        caching.bump()  # cached counts and stats are stale from now on
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
         before = copy.copy(locked)
         for key, value in fields.items():

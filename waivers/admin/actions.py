@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from waivers import scope, services
+from waivers import scope, services, workflow
 
 EXPORT_COLUMNS = (
     ("public_id", "public_id"),
@@ -71,7 +71,7 @@ def start_review(modeladmin, request, queryset):
     eligible = [
         w
         for w in actionable.select_related("contracting_agency")
-        if scope.can(request.user, scope.START_REVIEW, w)
+        if scope.can(request.user, workflow.START_REVIEW, w)
     ]
     if request.POST.get("confirm") == "yes":
         note = request.POST.get("note", "").strip()

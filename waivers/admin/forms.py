@@ -8,8 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from agencies import roles
 from agencies.models import Agency
-from waivers import scope, validation
+from waivers import validation
 from waivers.models import (
     JonesActDetail,
     NaicsCode,
@@ -87,7 +88,7 @@ class WaiverForm(forms.ModelForm):
             self.fields.pop("amendment_reason")
         agency_field = self.fields.get("contracting_agency")
         if agency_field is not None and self.user is not None:
-            allowed = Q(pk__in=scope.submittable_agencies(self.user).values("pk"))
+            allowed = Q(pk__in=roles.submittable_agencies(self.user).values("pk"))
             if self.instance.pk:  # keep the current value selectable
                 allowed |= Q(pk=self.instance.contracting_agency_id)
             agency_field.queryset = Agency.objects.filter(allowed)

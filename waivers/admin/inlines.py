@@ -4,6 +4,7 @@ status history. Permissions follow the parent waiver (waivers.scope)."""
 
 from django.contrib import admin
 
+from agencies import roles
 from waivers import scope
 from waivers.models import (
     JonesActDetail,
@@ -27,7 +28,7 @@ class WaiverPartInline(admin.StackedInline):
     for_types: tuple[str, ...] = ()
 
     def has_view_permission(self, request, obj=None):
-        return scope.has_any_role(request.user)
+        return roles.has_any_role(request.user)
 
     def has_add_permission(self, request, obj=None):
         return self._may_edit(request, obj)
@@ -41,9 +42,9 @@ class WaiverPartInline(admin.StackedInline):
     def _may_edit(self, request, obj) -> bool:
         if obj is None:  # the add form
             return request.user.is_superuser or bool(
-                scope.agency_ids(request.user, scope.Role.AGENCY_SUBMITTER)
+                roles.agency_ids(request.user, roles.Role.AGENCY_SUBMITTER)
             )
-        return scope.can(request.user, scope.EDIT, obj)
+        return scope.can_change_content(request.user, obj)
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is not None and self.model.objects.filter(waiver=obj).exists():
@@ -175,7 +176,7 @@ class StatusHistoryInline(admin.TabularInline):
     verbose_name_plural = "status history"
 
     def has_view_permission(self, request, obj=None):
-        return scope.has_any_role(request.user)
+        return roles.has_any_role(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -10,9 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 
-from waivers import scope, services
+from waivers import scope, services, workflow
 from waivers.models import Waiver
 
 
@@ -43,26 +42,12 @@ class DeterminationForm(NoteForm):
         help_text="Required for an inconsistent determination.",
     )
     field_order = ("determination", "conditions", "explanation", "note")
-    # Service errors are keyed by model field; these are the form's names.
+    # The rules (conditions, explanation) are checked by the service, whose
+    # errors are keyed by model field; these are the form's names for them.
     error_fields = {
         "determination_conditions": "conditions",
         "determination_explanation": "explanation",
     }
-
-    def clean(self):
-        cleaned = super().clean()
-        determination = cleaned.get("determination")
-        if (
-            determination == Waiver.Determination.CONDITIONALLY_CONSISTENT
-            and not cleaned.get("conditions", "").strip()
-        ):
-            self.add_error("conditions", "A conditional determination must state its conditions.")
-        if (
-            determination == Waiver.Determination.INCONSISTENT
-            and not cleaned.get("explanation", "").strip()
-        ):
-            self.add_error("explanation", "An inconsistent determination must be explained.")
-        return cleaned
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -82,13 +67,7 @@ class FinalDecisionForm(NoteForm):
         help_text="YYYY-MM-DD",
     )
     field_order = ("decision", "decided_on", "note")
-    error_fields = {"final_decision": "decision"}
-
-    def clean_decided_on(self):
-        decided_on = self.cleaned_data["decided_on"]
-        if decided_on > timezone.localdate():
-            raise ValidationError("The decision cannot be dated in the future.")
-        return decided_on
+    error_fields = {"final_decision": "decision", "final_decision_date": "decided_on"}
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -113,7 +92,7 @@ TRANSITIONS = {
     t.action: t
     for t in (
         Transition(
-            scope.SUBMIT,
+            workflow.SUBMIT,
             "Submit",
             services.submit,
             NoteForm,
@@ -123,7 +102,7 @@ TRANSITIONS = {
             "Submitted and posted",
         ),
         Transition(
-            scope.START_REVIEW,
+            workflow.START_REVIEW,
             "Start review",
             services.start_review,
             NoteForm,
@@ -131,7 +110,7 @@ TRANSITIONS = {
             "Review started for",
         ),
         Transition(
-            scope.RECORD_DETERMINATION,
+            workflow.RECORD_DETERMINATION,
             "Record determination",
             services.record_determination,
             DeterminationForm,
@@ -139,7 +118,7 @@ TRANSITIONS = {
             "Determination recorded for",
         ),
         Transition(
-            scope.WAIVE_REVIEW,
+            workflow.WAIVE_REVIEW,
             "Waive review",
             services.waive_review,
             NoteForm,
@@ -147,7 +126,7 @@ TRANSITIONS = {
             "Review waived for",
         ),
         Transition(
-            scope.RECORD_FINAL_DECISION,
+            workflow.RECORD_FINAL_DECISION,
             "Record final decision",
             services.record_final_decision,
             FinalDecisionForm,
@@ -155,7 +134,7 @@ TRANSITIONS = {
             "Final decision recorded for",
         ),
         Transition(
-            scope.WITHDRAW,
+            workflow.WITHDRAW,
             "Withdraw",
             services.withdraw,
             NoteForm,

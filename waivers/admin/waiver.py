@@ -10,11 +10,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from waivers import scope, services
+from agencies import roles
+from agencies.admin import NotFoundInsteadOfRedirect
+from waivers import scope, services, workflow
 from waivers.models import Waiver, WaiverAuditEntry
 
 from . import actions, transitions
-from .base import NotFoundInsteadOfRedirect
 from .filters import AgencyFilter
 from .forms import WaiverForm
 from .inlines import inlines_for
@@ -119,28 +120,28 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     def has_module_permission(self, request):
-        return scope.has_any_role(request.user)
+        return roles.has_any_role(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return scope.has_any_role(request.user)
+        return roles.has_any_role(request.user)
 
     def has_add_permission(self, request):
         return request.user.is_superuser or bool(
-            scope.agency_ids(request.user, scope.Role.AGENCY_SUBMITTER)
+            roles.agency_ids(request.user, roles.Role.AGENCY_SUBMITTER)
         )
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_add_permission(request)
-        return scope.can(request.user, scope.EDIT, obj)
+        return scope.can_change_content(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is None:
             return request.user.is_superuser
-        return scope.can(request.user, scope.DELETE, obj)
+        return scope.can(request.user, workflow.DELETE, obj)
 
     def has_review_permission(self, request):
-        return request.user.is_superuser or scope.is_reviewer(request.user)
+        return request.user.is_superuser or roles.is_reviewer(request.user)
 
     def get_actions(self, request):
         found = super().get_actions(request)
@@ -155,7 +156,7 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
         if obj is None:
             return fieldsets
         fieldsets.append(self.lifecycle_fieldset)
-        if scope.can(request.user, scope.EDIT, obj):
+        if scope.can_change_content(request.user, obj):
             if obj.status != Waiver.Status.DRAFT:
                 fieldsets.append(("Amendment", {"fields": ("amendment_reason",)}))
             fieldsets.append((None, {"fields": ("expected_version",), "classes": ("hidden",)}))
@@ -254,7 +255,7 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     def _after_save(self, request, obj, response):
         if "_submit" in request.POST:
             return HttpResponseRedirect(
-                reverse("admin:waivers_waiver_transition", args=[obj.pk, scope.SUBMIT])
+                reverse("admin:waivers_waiver_transition", args=[obj.pk, workflow.SUBMIT])
             )
         return response
 
@@ -267,7 +268,7 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["transitions"] = transitions.available(request.user, obj) if obj else []
         context["can_submit_after_save"] = (add and self.has_add_permission(request)) or (
-            obj is not None and scope.can(request.user, scope.SUBMIT, obj)
+            obj is not None and scope.can(request.user, workflow.SUBMIT, obj)
         )
         context["is_posted"] = obj is not None and obj.status != Waiver.Status.DRAFT
         return super().render_change_form(request, context, add, change, form_url, obj)
