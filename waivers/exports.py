@@ -168,7 +168,8 @@ ROW_VALUES = (
     "withdrawn_at",
 )
 _ROW_LENGTH = len(ROW_VALUES)
-PUBLIC_ID_PLACEHOLDER = "__public_id__"
+# Stands for a waiver's public id in an address (it fits the URL converter).
+PUBLIC_ID_PLACEHOLDER = "ID-PLACEHOLDER"
 
 
 def url_template(absolute_url: Callable[[str], str]) -> str:

@@ -4,6 +4,7 @@ posted first, whatever `sort` says."""
 
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from waivers.browsing import DISPLAY_PARAMS, describe_filters
@@ -40,11 +41,10 @@ class WaiverFeed(Feed):
         )
 
     def link(self, filterset):
-        return f"/waivers/?{filterset.query_string}" if filterset.query_string else "/waivers/"
+        return _with_query(reverse("waivers:list"), filterset.query_string)
 
     def feed_url(self, filterset):
-        query = filterset.query_string
-        return f"/waivers/feed/?{query}" if query else "/waivers/feed/"
+        return _with_query(reverse("waivers:feed"), filterset.query_string)
 
     def items(self, filterset):
         return (
@@ -86,3 +86,7 @@ class WaiverFeed(Feed):
         if waiver.naics_id:
             categories.append(f"NAICS {waiver.naics_id}")
         return categories
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url

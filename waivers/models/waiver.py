@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from miao_site.timestamps import TimeStampedModel
@@ -95,6 +96,9 @@ class Waiver(TimeStampedModel):
     # The one definition of "open for review now": an open status on a waiver
     # type that has a review clock.
     AWAITING_REVIEW = Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT)
+    # The one definition of "awaiting the agency's final decision": no decision
+    # recorded and not withdrawn.
+    PENDING_DECISION = Q(final_decision="") & ~Q(status=Status.WITHDRAWN)
     # States in which a determination may be on record.
     DETERMINED_STATUSES = (Status.REVIEWED, Status.DECIDED, Status.WITHDRAWN)
 
@@ -346,11 +350,7 @@ class Waiver(TimeStampedModel):
         return f"{self.public_id} {self.procurement_title}".strip()
 
     def get_absolute_url(self) -> str:
-        return f"/waivers/{self.public_id}/"
-
-    @property
-    def is_public(self) -> bool:
-        return self.status != self.Status.DRAFT and not self.is_test_record
+        return reverse("waivers:detail", kwargs={"public_id": self.public_id})
 
     @property
     def is_open_for_review(self) -> bool:

@@ -9,6 +9,7 @@ import pycountry
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -17,14 +18,14 @@ from waivers.models import Waiver
 
 register = template.Library()
 
-# Navigation of the public site: (label, URL). Home matches only "/".
+# Navigation of the public site: (label, URL name). Home is current only on itself.
 NAV_ITEMS = (
-    ("Home", "/"),
-    ("Search waivers", "/waivers/"),
-    ("Agencies", "/agencies/"),
-    ("Statistics", "/stats/"),
-    ("API", "/api/"),
-    ("About", "/about/"),
+    ("Home", "waivers:home"),
+    ("Search waivers", "waivers:list"),
+    ("Agencies", "agencies:list"),
+    ("Statistics", "waivers:stats"),
+    ("API", "api:guide"),
+    ("About", "waivers:about"),
 )
 
 # Badge colour variants (see static/css/site.css; each passes WCAG AA contrast).
@@ -62,8 +63,10 @@ def site_nav_items(context) -> list[dict]:
     request = context.get("request")
     path = getattr(request, "path", "") or ""
     items = []
-    for label, url in NAV_ITEMS:
-        current = path == url if url == "/" else path.startswith(url)
+    home = reverse("waivers:home")
+    for label, name in NAV_ITEMS:
+        url = reverse(name)
+        current = path == url if url == home else path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
     return items
 
@@ -244,14 +247,6 @@ def money(value) -> str:
 
 
 @register.filter
-def plain_number(value) -> str:
-    """120,000.00 (two decimals, thousands separators, no currency sign)."""
-    if value in (None, ""):
-        return ""
-    return intcomma(f"{Decimal(value).quantize(Decimal('0.01')):.2f}")
-
-
-@register.filter
 def percent(value) -> str:
     """0.20 → 20%"""
     if value in (None, ""):
@@ -288,12 +283,6 @@ def sentence_case(text: str) -> str:
     """Reference lists shout (INSTRUMENTS AND LABORATORY EQPT): Instruments and laboratory eqpt."""
     text = str(text or "")
     return text[:1].upper() + text[1:].lower() if text.isupper() else text
-
-
-@register.filter
-def or_dash(value) -> str:
-    """Show an em dash for empty values in tables and definition lists."""
-    return "—" if value in (None, "", []) else value
 
 
 # --- field rows for definition lists ----------------------------------------------
@@ -347,7 +336,7 @@ def _display_value(instance, field) -> tuple[str, str]:
         return us_date(value), ""
     if isinstance(value, Agency):
         parent = f", {value.parent.display_name}" if value.parent_id and value.parent else ""
-        return f"{value.display_name} ({value.code}){parent}", f"/agencies/{value.slug}/"
+        return f"{value.display_name} ({value.code}){parent}", value.get_absolute_url()
     return str(value), ""
 
 
