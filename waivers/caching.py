@@ -11,7 +11,7 @@ worker process, with no list of keys to delete. Entries also expire after
 
 The version moves once per transaction, so a transaction that has written
 to the public tables neither reads nor fills the cache until it commits
-(`cached`). The version is read once per GET request (DataVersionMiddleware)
+(`cached`, `queryset_key`). The version is read once per GET request (DataVersionMiddleware)
 and on every call outside them (commands, shells). The part of a key that
 says *what* was computed is the SQL (with its parameters) of the queryset
 the figure is computed from, so any filter, scope or search that changes the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cached_property
@@ -86,10 +87,18 @@ def data_version() -> Version:
 
 
 def queryset_key(prefix: str, queryset, *extra: str) -> str:
-    """A cache key naming `prefix` over exactly the rows of `queryset`."""
+    """A cache key naming `prefix` over exactly the rows of `queryset`. Inside
+    a transaction that has written to the public tables, a key never seen
+    before (so a cached template fragment is never shared or reused)."""
     sql, params = queryset.order_by().query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params, extra)).encode("utf-8", "surrogatepass"))
-    return f"waivers:{prefix}:{data_version().number}:{digest.hexdigest()[:32]}"
+    version = data_version()
+    number = (
+        f"{version.number}-uncommitted-{uuid.uuid4().hex}"
+        if version.uncommitted
+        else version.number
+    )
+    return f"waivers:{prefix}:{number}:{digest.hexdigest()[:32]}"
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:

@@ -257,7 +257,7 @@ def test_relevance_ranks_at_most_rank_limit_matches(client, monkeypatch):
     assert response.context["result"].notices == []
 
 
-def test_a_keyword_search_counts_its_matches_once(client):
+def test_a_keyword_search_counts_its_matches_once(committed_db, client):
     """The relevance decision and the paginator share one cached count."""
     pump_waivers()
     with CaptureQueriesContext(connection) as captured:

@@ -100,7 +100,9 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queri
         home(client)
 
 
-def test_counts_and_decisions_are_cached_until_the_next_write(client, django_assert_num_queries):
+def test_counts_and_decisions_are_cached_until_the_next_write(
+    committed_db, client, django_assert_num_queries
+):
     post(WaiverFactory(), to=Waiver.Status.DECIDED)
     assert count(1, "public waivers") in home(client)
     with django_assert_num_queries(2):  # the data version and the open reviews
