@@ -30,7 +30,7 @@ from waivers.api.pagination import (
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
 from waivers.api.selectors import agency_waiver_counts
 from waivers.api.serializers import (
-    LIST_VALUES,
+    API_READER,
     AgencyDetailSerializer,
     AgencySerializer,
     NaicsSerializer,
@@ -38,7 +38,6 @@ from waivers.api.serializers import (
     StatsSerializer,
     WaiverDetailSerializer,
     WaiverSerializer,
-    field_names,
 )
 from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
@@ -104,7 +103,7 @@ class FieldsMixin:
         raw = self.request.query_params.get("fields")
         if not raw:
             return None  # absent or empty: every field
-        available = list(field_names(serializer_class))
+        available = list(serializer_class().fields)
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:
@@ -211,9 +210,9 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return export_queryset(Waiver.objects.public())
 
     def paginate_queryset(self, queryset):
-        # A page of the list reads plain values, not model instances with five
-        # related rows each (WaiverSerializer.to_representation).
-        return super().paginate_queryset(queryset.values_list(*LIST_VALUES, named=True))
+        # A page of the list reads plain values, not model instances
+        # (WaiverSerializer.to_representation).
+        return super().paginate_queryset(API_READER.values(queryset, named=True))
 
     def get_serializer_class(self):
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
