@@ -10,8 +10,8 @@ new field is one entry below, then `manage.py document_columns`.
 
 Only public fields of `Waiver` and its public relations (agencies, NAICS,
 PSC) are sources; nothing of `WaiverInternal`. Column names are a public
-interface (people build spreadsheets on them): add columns, never rename or
-remove one.
+interface (people build spreadsheets on them): add columns at the end, never
+rename, move or remove one.
 
 Values are read as plain values (`values_list`), never as model instances,
 and published JSON-ready: codes as the search parameters take them, dates
