@@ -73,9 +73,10 @@ def column_field(column: Column) -> serializers.Field:
 
 
 class FieldSelectionMixin:
-    """Limits the output to the `fields` chosen by the view (all by default)."""
+    """Limits the output to the `fields` chosen by the view (all by default).
+    Worked out once per serializer: a list's rows share one."""
 
-    @property
+    @cached_property
     def selected_fields(self) -> list[str]:
         return list(self.context.get("fields") or self.fields)
 
