@@ -2,6 +2,7 @@
 serializer. Everything public starts from Waiver.objects.public()."""
 
 import re
+from functools import cached_property
 
 from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
@@ -99,11 +100,14 @@ class ApiView:
 class FieldsMixin:
     """`fields`: a comma-separated choice of the serializer's fields, in order."""
 
-    def chosen_fields(self, serializer_class) -> list[str] | None:
+    @cached_property
+    def chosen_fields(self) -> list[str] | None:
+        """Checked once a request (the parameter check and the serializer
+        both ask)."""
         raw = self.request.query_params.get("fields")
         if not raw:
             return None  # absent or empty: every field
-        available = list(serializer_class().fields)
+        available = list(self.get_serializer_class()().fields)
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:
@@ -119,7 +123,7 @@ class FieldsMixin:
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["fields"] = self.chosen_fields(self.get_serializer_class())
+        context["fields"] = self.chosen_fields
         return context
 
 
@@ -166,7 +170,7 @@ class CsvListMixin:
         for check in (
             lambda: clean_page_params(self.request),
             lambda: check_cursor(self.request),
-            lambda: self.chosen_fields(self.get_serializer_class()),
+            lambda: self.chosen_fields,
         ):
             try:
                 check()
