@@ -1,5 +1,5 @@
-"""waivers.api.serializers.field_names: a serializer's fields, worked out
-once per class, are the fields DRF builds for each instance."""
+"""`fields`: the fields a serializer offers are its DRF fields, in order, and
+a choice of them narrows the output."""
 
 import pytest
 
@@ -10,23 +10,29 @@ from waivers.api.serializers import (
     PscSerializer,
     WaiverDetailSerializer,
     WaiverSerializer,
-    field_names,
 )
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "serializer_class",
+    ("url", "serializer_class"),
     [
-        WaiverSerializer,
-        WaiverDetailSerializer,
-        AgencySerializer,
-        AgencyDetailSerializer,
-        NaicsSerializer,
-        PscSerializer,
+        ("/api/v1/waivers/", WaiverSerializer),
+        ("/api/v1/waivers/{valves}/", WaiverDetailSerializer),
+        ("/api/v1/agencies/", AgencySerializer),
+        ("/api/v1/agencies/097/", AgencyDetailSerializer),
+        ("/api/v1/naics/", NaicsSerializer),
+        ("/api/v1/psc/", PscSerializer),
     ],
 )
-def test_field_names_are_the_fields_of_an_instance(serializer_class):
-    assert field_names(serializer_class) == tuple(serializer_class().fields)
+def test_an_unknown_field_lists_the_serializers_fields_in_order(
+    client, catalogue, url, serializer_class
+):
+    response = client.get(url.format(valves=catalogue.valves.public_id), {"fields": "nope"})
+    assert response.status_code == 400, response.content
+    (message,) = response.json()["errors"]["fields"]
+    assert message.endswith(f"Choose from: {', '.join(serializer_class().fields)}.")
 
 
 def test_selected_fields_follow_the_context():

@@ -54,9 +54,9 @@ def test_rows_carry_the_export_fields_and_links(client, catalogue):
 
 
 def test_list_rows_read_as_values_equal_the_detail_read_as_instances(client, catalogue):
-    """Lists read plain values (exports.row_from_values), the detail reads a
-    Waiver (exports.waiver_row): every field of every row must agree, for
-    waivers of every type and status with nulls, empty lists and no department."""
+    """Lists read a page of plain values, the detail reads one waiver by its
+    key: every field of every row must agree, for waivers of every type and
+    status with nulls, empty lists and no department."""
     build_edge_cases()
     rows = client.get(URL, {"page_size": 100}).json()["results"]
     assert len(rows) > 5

@@ -12,11 +12,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
-LIST_SEPARATOR = ";"
+from waivers.exports import LIST_SEPARATOR
+
 CHUNK_SIZE = 500
 
 
 def csv_cell(value) -> str:
+    """A JSON value as a CSV cell: the text PostgreSQL writes for the same
+    column (waivers.exports.csv_cell)."""
     if value is None:
         return ""
     if isinstance(value, bool):

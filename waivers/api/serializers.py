@@ -1,17 +1,13 @@
 """What the API returns. Field names are a public interface: add, never rename.
 
-A waiver's base fields are the export row of waivers.exports (the same names
-and values as the site's CSV/JSON downloads), plus `api_url` and
-`modified_at`. The detail adds the type-specific details and the public
-status history. Values are JSON-ready: timestamps and dates as ISO 8601
-strings, money as decimal strings, lists as arrays, a missing value as null.
-The declared fields below describe each value for the OpenAPI schema; a test
-keeps them in step with the export columns.
+A waiver's base fields are the published columns of waivers.columns (the
+same names and values as the site's CSV/JSON downloads, plus `api_url` and
+`modified_at`), declared from that list. The detail adds the type-specific
+details and the public status history. Values are JSON-ready: timestamps and
+dates as ISO 8601 strings, money as decimal strings, lists as arrays, a
+missing value as null.
 """
 
-import datetime as dt
-import functools
-from decimal import Decimal
 from functools import cached_property
 
 from django.db import models
@@ -20,17 +16,21 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 from waivers.api.selectors import counts_by
-from waivers.exports import (
-    COLUMNS,
-    PUBLIC_ID_PLACEHOLDER,
-    ROW_VALUES,
-    address,
-    csv_columns,
-    row_from_values,
-    timestamp_cell,
-    url_template,
-    waiver_row,
+from waivers.columns import (
+    API_COLUMNS,
+    Boolean,
+    Choice,
+    Column,
+    ColumnReader,
+    Date,
+    Integer,
+    PageUrl,
+    Text,
+    TextList,
+    Timestamp,
+    Url,
 )
+from waivers.exports import csv_columns, waiver_row
 from waivers.filters import PUBLIC_STATUSES
 from waivers.models import (
     JonesActDetail,
@@ -43,143 +43,69 @@ from waivers.models import (
 from waivers.selectors.agencies import agency_waivers
 from waivers.selectors.waivers import public_timeline
 
-DESCRIPTIONS = dict(COLUMNS)
-# What a waiver list reads per waiver (values_list, named rows): its export
-# row's values, then its modification time and id (the position a cursor keeps).
-LIST_VALUES = (*ROW_VALUES, "updated_at", "id")
+# How the API reads a waiver (values_list, named rows): its columns, and the
+# position a cursor keeps.
+API_READER = ColumnReader(API_COLUMNS, extra=("submitted_at", "id"))
 
 
-def jsonable(value):
-    """A native value as the API shows it (also the basis of its CSV cells)."""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _text(name, **kwargs):
-    return serializers.CharField(help_text=DESCRIPTIONS[name], **kwargs)
-
-
-def _choice(name, choices, **kwargs):
-    return serializers.ChoiceField(choices=choices, help_text=DESCRIPTIONS[name], **kwargs)
-
-
-def _nullable_text(name):
-    return _text(name, allow_null=True)
-
-
-@functools.cache
-def field_names(serializer_class) -> tuple[str, ...]:
-    """The names of a serializer's fields, in order. Worked out once per
-    class: DRF deep-copies every declared field for each serializer instance
-    that reads `fields` (~0.4 ms for a waiver)."""
-    return tuple(serializer_class().fields)
+def column_field(column: Column) -> serializers.Field:
+    """The serializer field describing a published column (for the schema)."""
+    options = {"help_text": column.help_text, "allow_null": column.nullable}
+    match column.kind:
+        case Text():
+            return serializers.CharField(**options)
+        case Choice(choices=choices):
+            return serializers.ChoiceField(choices=choices, **options)
+        case Boolean():
+            return serializers.BooleanField(**options)
+        case TextList(item_length=length):
+            item = serializers.CharField(min_length=length, max_length=length)
+            return serializers.ListField(child=item, **options)
+        case Integer():
+            return serializers.IntegerField(**options)
+        case Date():
+            return serializers.DateField(**options)
+        case Timestamp():
+            return serializers.DateTimeField(**options)
+        case Url() | PageUrl():
+            return serializers.URLField(**options)
+    raise TypeError(f"{column.name}: no API field for {column.kind!r}")
 
 
 class FieldSelectionMixin:
-    """Limits the output to the `fields` chosen by the view (all by default)."""
+    """Limits the output to the `fields` chosen by the view (all by default).
+    Worked out once per serializer: a list's rows share one."""
 
-    @property
+    @cached_property
     def selected_fields(self) -> list[str]:
-        chosen = self.context.get("fields")
-        return list(chosen) if chosen else list(field_names(type(self)))
+        return list(self.context.get("fields") or self.fields)
 
 
 class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
     """One waiver in a list: every standard public field."""
 
-    public_id = _text("public_id")
-    url = serializers.URLField(help_text=DESCRIPTIONS["url"])
-    api_url = serializers.URLField(help_text="Address of this waiver in the API")
-    type = _choice("type", Waiver.Type.choices)
-    status = _choice("status", PUBLIC_STATUSES)
-    title = _text("title")
-    summary = _text("summary")
-    rationale = _text("rationale")
-    contracting_agency_code = _text("contracting_agency_code")
-    contracting_agency_name = _text("contracting_agency_name")
-    contracting_department_code = _nullable_text("contracting_department_code")
-    contracting_department_name = _nullable_text("contracting_department_name")
-    funding_agency_code = _nullable_text("funding_agency_code")
-    funding_agency_name = _nullable_text("funding_agency_name")
-    naics_code = _nullable_text("naics_code")
-    naics_title = _nullable_text("naics_title")
-    psc_code = _nullable_text("psc_code")
-    psc_name = _nullable_text("psc_name")
-    stage = _choice("stage", Waiver.ProcurementStage.choices, allow_null=True)
-    coverage = _choice("coverage", Waiver.Coverage.choices, allow_null=True)
-    duration = _choice("duration", Waiver.Duration.choices, allow_null=True)
-    sources_sought = serializers.BooleanField(
-        allow_null=True, help_text=DESCRIPTIONS["sources_sought"]
-    )
-    price_preference_included = serializers.BooleanField(
-        allow_null=True, help_text=DESCRIPTIONS["price_preference_included"]
-    )
-    piids = serializers.ListField(child=serializers.CharField(), help_text=DESCRIPTIONS["piids"])
-    solicitation_id = _nullable_text("solicitation_id")
-    countries = serializers.ListField(
-        child=serializers.CharField(min_length=2, max_length=2),
-        help_text=DESCRIPTIONS["countries"],
-    )
-    submitted_at = serializers.DateTimeField(help_text=DESCRIPTIONS["submitted_at"])
-    review_due_date = serializers.DateField(
-        allow_null=True, help_text=DESCRIPTIONS["review_due_date"]
-    )
-    determination = _choice("determination", Waiver.Determination.choices, allow_null=True)
-    conditions = _nullable_text("conditions")
-    explanation = _nullable_text("explanation")
-    determined_at = serializers.DateTimeField(
-        allow_null=True, help_text=DESCRIPTIONS["determined_at"]
-    )
-    final_decision = _choice("final_decision", Waiver.FinalDecision.choices, allow_null=True)
-    final_decision_date = serializers.DateField(
-        allow_null=True, help_text=DESCRIPTIONS["final_decision_date"]
-    )
-    withdrawn_at = serializers.DateTimeField(
-        allow_null=True, help_text=DESCRIPTIONS["withdrawn_at"]
-    )
-    modified_at = serializers.DateTimeField(help_text="When the public record last changed")
+    def get_fields(self) -> dict:
+        columns = {column.name: column_field(column) for column in API_COLUMNS}
+        return {**columns, **super().get_fields()}
+
+    def _absolute_url(self, path: str) -> str:
+        return self.context["request"].build_absolute_uri(path)
 
     @cached_property
-    def _site_root(self) -> str:
-        return self.context["request"].build_absolute_uri("/").rstrip("/")
-
-    @cached_property
-    def _api_root(self) -> str:
-        return self.context["request"].build_absolute_uri(reverse("api:waiver-list"))
-
-    @cached_property
-    def _url_template(self) -> str:
-        return url_template(lambda path: self._site_root + path)
-
-    def base_row(self, waiver: Waiver) -> dict:
-        """The row of a Waiver instance (the detail view reads instances)."""
-        row = waiver_row(waiver, lambda path: self._site_root + path)
-        return self._with_api_fields(row, waiver.updated_at)
-
-    def _with_api_fields(self, row: dict, modified_at) -> dict:
-        row["api_url"] = f"{self._api_root}{row['public_id']}/"
-        row["modified_at"] = modified_at
-        return row
+    def _build_row(self):
+        return API_READER.row_builder(self._absolute_url)
 
     def to_representation(self, values) -> dict:
-        """One list row, from a waiver read as LIST_VALUES (values_list with
-        named rows), as the list views read waivers."""
-        row = row_from_values(values, self._url_template)
-        row = self._with_api_fields(row, values.updated_at)
-        return {name: jsonable(row[name]) for name in self.selected_fields}
+        """One list row, from a waiver read by API_READER (values_list with
+        named rows), as the list view reads waivers."""
+        row = self._build_row(values)
+        return {name: row[name] for name in self.selected_fields}
 
     def sql_cells(self) -> dict:
         """The selected fields as SQL expressions giving their CSV cells, for
         a CSV written by PostgreSQL (waivers.exports.copy_csv): the same text
         as the cells of to_representation()."""
-        cells = {
-            **csv_columns(lambda path: self._site_root + path),
-            "api_url": address(f"{self._api_root}{PUBLIC_ID_PLACEHOLDER}/"),
-            "modified_at": timestamp_cell("updated_at"),
-        }
+        cells = csv_columns(self._absolute_url, API_COLUMNS)
         return {name: cells[name] for name in self.selected_fields}
 
 
@@ -314,7 +240,7 @@ class WaiverDetailSerializer(WaiverSerializer):
     history = HistoryEntrySerializer(many=True, help_text="Public status history, oldest first")
 
     def to_representation(self, waiver: Waiver) -> dict:
-        row = self.base_row(waiver)
+        row = waiver_row(waiver, self._absolute_url, API_READER)
         details = {
             "price_preference": (PricePreferenceSerializer, "price_preference"),
             "jones_act": (JonesActSerializer, "jones_act"),
@@ -329,7 +255,7 @@ class WaiverDetailSerializer(WaiverSerializer):
             elif name == "history":
                 data[name] = HistoryEntrySerializer(public_timeline(waiver), many=True).data
             else:
-                data[name] = jsonable(row[name])
+                data[name] = row[name]
         return data
 
 

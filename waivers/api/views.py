@@ -2,6 +2,7 @@
 serializer. Everything public starts from Waiver.objects.public()."""
 
 import re
+from functools import cached_property
 
 from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
@@ -31,7 +32,7 @@ from waivers.api.pagination import (
 )
 from waivers.api.renderers import CHUNK_SIZE, CSVRenderer, StrictContentNegotiation, csv_lines
 from waivers.api.serializers import (
-    LIST_VALUES,
+    API_READER,
     AgencyDetailSerializer,
     AgencySerializer,
     NaicsSerializer,
@@ -39,7 +40,6 @@ from waivers.api.serializers import (
     StatsSerializer,
     WaiverDetailSerializer,
     WaiverSerializer,
-    field_names,
 )
 from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
@@ -103,11 +103,14 @@ class ApiView:
 class FieldsMixin:
     """`fields`: a comma-separated choice of the serializer's fields, in order."""
 
-    def chosen_fields(self, serializer_class) -> list[str] | None:
+    @cached_property
+    def chosen_fields(self) -> list[str] | None:
+        """Checked once a request (the parameter check and the serializer
+        both ask)."""
         raw = self.request.query_params.get("fields")
         if not raw:
             return None  # absent or empty: every field
-        available = list(field_names(serializer_class))
+        available = list(self.get_serializer_class()().fields)
         chosen = [name.strip() for name in raw.split(",") if name.strip()]
         unknown = [name for name in chosen if name not in available]
         if unknown or not chosen:
@@ -123,7 +126,7 @@ class FieldsMixin:
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["fields"] = self.chosen_fields(self.get_serializer_class())
+        context["fields"] = self.chosen_fields
         return context
 
 
@@ -170,7 +173,7 @@ class CsvListMixin:
         for check in (
             lambda: clean_page_params(self.request),
             lambda: check_cursor(self.request),
-            lambda: self.chosen_fields(self.get_serializer_class()),
+            lambda: self.chosen_fields,
         ):
             try:
                 check()
@@ -214,9 +217,9 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return export_queryset(Waiver.objects.public())
 
     def paginate_queryset(self, queryset):
-        # A page of the list reads plain values, not model instances with five
-        # related rows each (WaiverSerializer.to_representation).
-        return super().paginate_queryset(queryset.values_list(*LIST_VALUES, named=True))
+        # A page of the list reads plain values, not model instances
+        # (WaiverSerializer.to_representation).
+        return super().paginate_queryset(API_READER.values(queryset, named=True))
 
     def get_serializer_class(self):
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
