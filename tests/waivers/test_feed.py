@@ -114,6 +114,15 @@ def test_bad_parameters_give_400_not_500(client, catalogue):
     assert response.status_code == 400
 
 
+def test_bad_parameters_are_named_in_plain_text_and_log_no_traceback(client, caplog):
+    response = client.get("/waivers/feed/", {"psc": "!!"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "psc: Enter a PSC code or category" in response.content.decode()
+    # Anyone can send these: each may log a line, never a traceback.
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 def test_query_count_does_not_grow(client, django_assert_max_num_queries):
     bulk_waivers(5)
     with django_assert_max_num_queries(4) as small:
