@@ -13,8 +13,19 @@ from waivers.models import Waiver
 FEED_LENGTH = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are declared plain text. Django declares
+    them `type="html"`, but item_description() is plain text (escaped once,
+    as XML): a reader rendering it as HTML would run stored markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class WaiverFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
 
     def __call__(self, request, *args, **kwargs):
         try:
