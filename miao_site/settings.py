@@ -6,6 +6,7 @@ parsed strictly (see miao_site/env.py); .env.example documents each variable.
 
 from pathlib import Path
 
+import corsheaders.defaults
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -209,6 +210,8 @@ REST_FRAMEWORK = {
 # Requests per client (IP address) without a key, and per key with X-Api-Key.
 API_RATE_ANON = env_rate("API_RATE_ANON", "60/minute")
 API_RATE_KEY = env_rate("API_RATE_KEY", "1000/minute")
+# The site's downloads (/waivers/export.csv and .json) per client address.
+DOWNLOAD_RATE = env_rate("DOWNLOAD_RATE", "10/minute")
 # Page sizes: the default, and the most a client may ask for with page_size.
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
@@ -239,6 +242,10 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+# Browser clients on other sites may send a key and read the validators and
+# their rate limit (Last-Modified and Cache-Control are readable anyway).
+CORS_ALLOW_HEADERS = (*corsheaders.defaults.default_headers, "x-api-key")
+CORS_EXPOSE_HEADERS = ("ETag", "X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After")
 # endregion
 
 # region Logging ------------------------------------------------------------

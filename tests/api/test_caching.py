@@ -87,6 +87,21 @@ def test_cors_allows_any_origin_to_get(client, catalogue):
     assert "GET" in preflight["Access-Control-Allow-Methods"]
 
 
+def test_cors_lets_other_sites_send_a_key_and_read_the_validators_and_limits(client, catalogue):
+    preflight = client.options(
+        URL,
+        HTTP_ORIGIN="https://example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-api-key",
+    )
+    assert preflight.status_code == 200
+    allowed = {h.strip().lower() for h in preflight["Access-Control-Allow-Headers"].split(",")}
+    assert "x-api-key" in allowed
+    response = client.get(URL, HTTP_ORIGIN="https://example.com")
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"etag", "x-ratelimit-limit", "x-ratelimit-remaining", "retry-after"} <= exposed
+
+
 @pytest.mark.parametrize("url", [URL, f"{URL}?format=csv", "/api/v1/stats/"])
 def test_a_deletion_moves_both_validators(committed_db, client, url):
     """After a public waiver is deleted, neither the old ETag nor the old date

@@ -381,3 +381,17 @@ def test_closing_a_download_early_ends_the_copy_and_frees_the_connection(rf, mon
     )
     transaction.savepoint_rollback(savepoint)  # the cancel may have failed the transaction
     assert Waiver.objects.public().count() == len(waivers)
+
+
+@pytest.mark.parametrize("url", ["/waivers/export.csv", "/waivers/export.json"])
+def test_downloads_are_rate_limited_per_client_address(client, settings, url):
+    settings.DOWNLOAD_RATE = "2/minute"
+    assert [client.get(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(2)] == [200, 200]
+    response = client.get(url, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "Too many downloads" in response.content.decode()
+    # Both downloads share the budget; another address has its own.
+    other = "/waivers/export.json" if url.endswith(".csv") else "/waivers/export.csv"
+    assert client.get(other, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200

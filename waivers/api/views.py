@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -77,6 +77,16 @@ class ApiView:
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    def perform_authentication(self, request):
+        """A refused key is counted against the client's address like an
+        anonymous request (DRF checks the limits only after authentication
+        succeeds), so keys cannot be guessed faster than the limit."""
+        try:
+            super().perform_authentication(request)
+        except AuthenticationFailed:
+            self.check_throttles(request)  # 429 once the address is over its limit
+            raise
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from waivers import throttling
 from waivers.browsing import UnusableParameters, browse
 from waivers.exports import stream_csv, stream_json
 from waivers.filters import WaiverFilterSet
@@ -16,6 +17,8 @@ def waiver_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, stream, content_type: str, extension: str) -> HttpResponse:
+    if (too_many := throttling.refused(request)) is not None:
+        return too_many
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     if not filterset.is_valid():
         # A download must be exactly what was asked for: name what is wrong.
