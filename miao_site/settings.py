@@ -252,7 +252,10 @@ CORS_EXPOSE_HEADERS = ("ETag", "X-RateLimit-Limit", "X-RateLimit-Remaining", "Re
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "miao_site.logging.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # pgserver narrates every start and stop of the embedded server.
     "loggers": {"pgserver": {"level": "WARNING"}},
