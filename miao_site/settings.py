@@ -7,6 +7,7 @@ parsed strictly (see miao_site/env.py); .env.example documents each variable.
 from pathlib import Path
 
 import corsheaders.defaults
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "corsheaders",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -198,6 +203,59 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy on every response (django-csp): scripts, styles,
+# images, fonts and fetches from this site only; no inline script or style
+# unless it carries the response's nonce ({{ CSP_NONCE }}); no plugins, no
+# framing (frame-ancestors, as X-Frame-Options DENY), forms post here only.
+# img-src allows data: for the small SVG icons that USWDS and Swagger UI
+# inline in their stylesheets. docs/security.md explains each directive.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.NONE],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF, csp.constants.NONCE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "manifest-src": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        "base-uri": [csp.constants.NONE],
+        "object-src": [csp.constants.NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): every powerful browser
+# feature is denied to the site and anything it might embed; it uses none.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 # endregion
 
 # region API ----------------------------------------------------------------
