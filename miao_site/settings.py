@@ -4,6 +4,7 @@ Every value that differs between machines comes from the environment and is
 parsed strictly (see miao_site/env.py); .env.example documents each variable.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import corsheaders.defaults
@@ -39,7 +40,7 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"
 
 # region Applications -------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "miao_site.apps.StaffAdminConfig",  # django.contrib.admin with the staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "corsheaders",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -69,9 +74,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "miao_site.sessions.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waivers.caching.DataVersionMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "miao_site.urls"
@@ -146,6 +155,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes checks every login first: it refuses a locked-out username and
+# address pair before any password is compared (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff login: after LOGIN_FAILURE_LIMIT failures in a row for one username
+# from one address, that pair is refused for LOGIN_COOLOFF_MINUTES (each
+# further try starts the wait again). A username that does not exist is
+# counted and refused exactly like one that does.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "miao_site.staff_admin.client_address"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+AXES_LOCKOUT_CALLABLE = "miao_site.staff_admin.lockout_response"
+
+# Second factor: every staff account logs in with a password and the code of
+# its authenticator app (TOTP, django-otp). On unless DEBUG; check --deploy
+# warns when it is off in production (miao_site.checks).
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "MIAO waivers")
+
+# Staff sessions (NIST SP 800-63B, AAL2): they end after
+# STAFF_SESSION_IDLE_MINUTES without a request, STAFF_SESSION_MAX_HOURS after
+# logging in, and when the browser closes (the cookie has no expiry date).
+# Anonymous visitors have no session.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 # endregion
 
 # region Internationalisation ----------------------------------------------
