@@ -47,7 +47,7 @@ from waivers import caching, services
 from waivers.importers.placeholders import test_data_reason
 from waivers.importers.report import ImportReport, UnreadableFile
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver
-from waivers.models.waiver import _PUBLIC_ID_ALPHABET
+from waivers.models.waiver import PUBLIC_ID_BITS, public_id_from_number
 from waivers.search import refresh_search_vectors
 
 Status = Waiver.Status
@@ -66,11 +66,10 @@ MISSING_EXPLANATION = (
 
 
 def public_id_for_source(source_id: str) -> str:
-    """A stable public id for an imported record: "MIA-" and the first 40 bits
-    of sha256(source id) in Crockford base32 (the alphabet of new_public_id)."""
-    number = int.from_bytes(hashlib.sha256(source_id.encode()).digest()[:5], "big")
-    chars = (_PUBLIC_ID_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
-    return "MIA-" + "".join(chars)
+    """A stable public id for an imported record: the first 40 bits of
+    sha256(source id), encoded as every public id is."""
+    digest = hashlib.sha256(source_id.encode()).digest()
+    return public_id_from_number(int.from_bytes(digest[: PUBLIC_ID_BITS // 8], "big"))
 
 
 # --- reading files -------------------------------------------------------------
