@@ -1,7 +1,7 @@
 """Measure one streamed export in a fresh process: throughput and the peak
 memory of the process serving it.
 
-    python -m waivers.bench.export_child /waivers/export.csv
+    python -m devtools.bench.export_child /waivers/export.csv
 
 Prints one JSON line. The process sets Django up, serves one small request
 (so code and connections are warm), reads its peak resident set size
@@ -61,7 +61,7 @@ def measure(url: str) -> dict:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waivers.bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.bench.settings")
     import django
 
     django.setup()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from waivers.demo import seed_demo_waivers
+from devtools.demo import seed_demo_waivers
 from waivers.importers.miao import import_paths
 from waivers.importers.report import UnreadableFile
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from waivers import synthetic
+from devtools import synthetic
 from waivers.models import (
     JonesActDetail,
     PricePreference,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from waivers.demo import DEMO_WAIVERS, seed_demo_waivers
+from devtools.demo import DEMO_WAIVERS, seed_demo_waivers
 from waivers.importers.miao import public_id_for_source
 from waivers.models import (
     JonesActDetail,
