@@ -556,11 +556,7 @@ def measure_import(count: int) -> dict:
         from waivers.importers.miao import import_paths
     except ImportError as exc:
         return {**out, "status": "missing", "reason": f"importer not found ({exc})"}
-    records = [
-        r
-        for r in synthetic.load_published_records(Path(settings.SHARED_DATA_DIR) / "miao")
-        if not synthetic._is_test(r)
-    ]
+    records = [record.raw for record, _ in synthetic.published_records()]
     generated = []
     for i in range(count):
         record = json.loads(json.dumps(records[i % len(records)]))

@@ -33,7 +33,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -863,10 +863,30 @@ def _error_text(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def import_records(records: Iterable[SourceRecord], report: ImportReport) -> ImportReport:
-    """Import parsed records, one savepoint each, into `report`."""
+def _agency_codes() -> tuple[dict[str, Agency], set[str]]:
+    """Sub-tier agencies by code, and the department codes (for messages)."""
     agencies = {a.code: a for a in Agency.objects.subtiers()}
     departments = set(Agency.objects.departments().values_list("code", flat=True))
+    return agencies, departments
+
+
+def normalise_records(
+    records: Iterable[SourceRecord],
+) -> Iterator[tuple[SourceRecord, Normalised]]:
+    """Each record as the importer would write it, without writing anything;
+    records it would reject are left out. For tools that read the published
+    record the way the importer does (the synthetic-data generator)."""
+    agencies, departments = _agency_codes()
+    for record in records:
+        try:
+            yield record, _Normaliser(record, agencies, departments).run()
+        except RecordRejected:
+            continue
+
+
+def import_records(records: Iterable[SourceRecord], report: ImportReport) -> ImportReport:
+    """Import parsed records, one savepoint each, into `report`."""
+    agencies, departments = _agency_codes()
     seen: set[str] = set()
     touched: list[int] = []
     for record in records:

@@ -13,6 +13,7 @@ from miao_site.timestamps import TimeStampedModel
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PUBLIC_ID_BITS = 40  # eight characters of five bits
+_PUBLIC_ID_SHIFTS = tuple(range(PUBLIC_ID_BITS - 5, -1, -5))
 
 
 def public_id_from_number(number: int) -> str:
@@ -21,10 +22,7 @@ def public_id_from_number(number: int) -> str:
     numbers give distinct ids."""
     if not 0 <= number < 1 << PUBLIC_ID_BITS:
         raise ValueError(f"a public id encodes a number from 0 to 2**{PUBLIC_ID_BITS} - 1")
-    chars = (
-        PUBLIC_ID_ALPHABET[(number >> shift) & 31] for shift in range(PUBLIC_ID_BITS - 5, -1, -5)
-    )
-    return "MIA-" + "".join(chars)
+    return "MIA-" + "".join([PUBLIC_ID_ALPHABET[(number >> s) & 31] for s in _PUBLIC_ID_SHIFTS])
 
 
 def new_public_id() -> str:
