@@ -49,6 +49,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
 
 from devtools import synthetic
+from devtools.bench.export_child import stream
 from devtools.bench.stats import percentile
 from devtools.bench.urls import FLOOR_PATH
 from miao_site import collector
@@ -500,25 +501,12 @@ def _export_in_process(path: str) -> dict:
     """Smoke-test variant: same stream, memory by tracemalloc in this process."""
     import tracemalloc
 
-    client = Client()
     tracemalloc.start()
-    started = time.perf_counter()
-    response = client.get(path)
-    rows, size = -1, 0
-    chunks = response.streaming_content if response.streaming else [response.content]
-    for chunk in chunks:
-        size += len(chunk)
-        rows += chunk.count(b"\n")
-    seconds = time.perf_counter() - started
+    result = stream(Client(), path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "status": response.status_code,
-        "streaming": bool(response.streaming),
-        "rows": rows,
-        "bytes": size,
-        "seconds": seconds,
-        "rows_per_second": rows / seconds if seconds else 0,
+        **result,
         "peak_python_alloc_mb": peak / 2**20,
         "peak_rss_mb": peak / 2**20,
         "memory_measured": "peak Python allocations (tracemalloc) during the export, in-process",
