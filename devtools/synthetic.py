@@ -530,6 +530,11 @@ _DETAIL_MODEL = {
     for waiver_type, (related_name, _) in REQUIRED_DETAIL.items()
 }
 _PROCUREMENT_TYPES = frozenset(t for t in Waiver.Type if "procurement_stage" in required_fields(t))
+# Urgency answers that come with an explanation.
+_EXPLAINED_URGENCY = (
+    UrgentReport.UrgencyContributed.YES,
+    UrgentReport.UrgencyContributed.UNCERTAIN,
+)
 # Each lifecycle step is a transition of waivers.services, named as there,
 # and leads to this state; its allowed source states are services'
 # TRANSITION_SOURCES, checked as each row moves.
@@ -769,15 +774,13 @@ class Generator:
         values = {"_n": n, "created_at": created, "updated_at": row["updated_at"]}
         if model is UrgentReport:
             contributed = _choice(rng, (*UrgentReport.UrgencyContributed, ""))
+            explained = contributed in _EXPLAINED_URGENCY
             signed = (row["submitted_at"] or created) - dt.timedelta(days=_between(rng, 1, 60))
             values.update(
                 contract_number=(row["piids"] or [f"C{n:09d}"])[0],
                 contract_signed_date=self._local_date(signed),
                 urgency_contributed=contributed,
-                urgency_explanation=self._text(rng, _between(rng, 10, 60))
-                if contributed
-                in (UrgentReport.UrgencyContributed.YES, UrgentReport.UrgencyContributed.UNCERTAIN)
-                else "",
+                urgency_explanation=self._text(rng, _between(rng, 10, 60)) if explained else "",
                 mission_impact=self._text(rng, _between(rng, 10, 80)),
             )
         elif model is PricePreference:
