@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agencies",
     "waivers",
     "waivers.api",
+    "devtools",  # development tooling: generate_waivers, bench, seed_demo
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ RANK_LIMIT = 5_000
 # The stored search vector: these parts, concatenated in this order. Each is a
 # tsvector expression over the waiver row `w`; `tsvector || tsvector` shifts
 # the right operand's positions past the left's. The bulk generator
-# (waivers.synthetic) evaluates the same parts, some through lookup tables.
+# (devtools.synthetic) evaluates the same parts, some through lookup tables.
 SEARCH_VECTOR_PARTS = {
     "title": "setweight(to_tsvector('english', w.procurement_title), 'A')",
     "identifiers": """setweight(to_tsvector('simple',

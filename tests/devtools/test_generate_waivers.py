@@ -3,12 +3,15 @@ constraint, carry a consistent status history, and are the same for a seed."""
 
 import io
 import random
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from waivers import synthetic
+from devtools import synthetic
+from waivers import search
+from waivers.importers.miao import import_paths
 from waivers.models import (
     JonesActDetail,
     PricePreference,
@@ -16,7 +19,9 @@ from waivers.models import (
     Waiver,
     WaiverStatusChange,
 )
+from waivers.models.waiver import public_id_from_number
 from waivers.search import SEARCH_VECTOR_SQL
+from waivers.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -181,11 +186,11 @@ def test_bad_arguments_are_refused_clearly(args, message):
         call_command("generate_waivers", *args, stdout=io.StringIO())
 
 
-def rows_and_differing_vectors() -> tuple[int, int]:
+def rows_and_differing_vectors(definition: str = SEARCH_VECTOR_SQL) -> tuple[int, int]:
     """Waivers, and how many of them store a vector other than the one
-    waivers.search's shared SQL computes for them."""
+    waivers.search's shared SQL (or `definition`) computes for them."""
     with connection.cursor() as cursor:
-        differs = f"w.search_vector IS DISTINCT FROM ({SEARCH_VECTOR_SQL})"
+        differs = f"w.search_vector IS DISTINCT FROM ({definition})"
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM waivers_waiver AS w"  # noqa: S608
         )
@@ -218,7 +223,7 @@ def test_text_vectors_are_postgresqls_own_for_the_same_text():
 def test_text_vectors_of_awkward_words_match_and_limits_are_left_to_sql():
     words = ["Well-known", "the", "covid-19", "pipes", "a", "x-ray-ready", "Steel", "of"]
     vocabulary = synthetic.Table({w: 1 for w in words})
-    texts = synthetic._Texts(vocabulary, random.Random(1), synthetic.text_lexicon(words))
+    texts = synthetic._Texts(vocabulary, random.Random(1), synthetic.text_lexicon(words, "english"))
     pieces = [(start, length) for start, length in ((0, 40), (500, 7), (9_000, 120), (77, 1))]
     with connection.cursor() as cursor:
         for a, b in zip(pieces, pieces[1:], strict=False):
@@ -247,3 +252,81 @@ def test_texts_left_to_sql_get_the_shared_definitions_vector(monkeypatch):
     monkeypatch.setattr(synthetic, "_MAX_POSITION", 5)  # every text "too long" for Python
     synthetic.generate(40, seed=14)
     assert rows_and_differing_vectors() == (40, 0)
+
+
+def test_the_text_part_is_read_from_the_shared_definition():
+    assert synthetic.python_text_part() == synthetic.TextPart(
+        "text", "english", ("summary", "rationale"), "B"
+    )
+    assert synthetic.build_profile().text_part == synthetic.python_text_part()
+
+
+def changed_text_part(monkeypatch, expression: str) -> str:
+    """Give the generator a shared definition whose "text" part is `expression`;
+    returns the whole vector's SQL."""
+    parts = {**search.SEARCH_VECTOR_PARTS, "text": expression}
+    sql = "\n    || ".join(parts.values())
+    monkeypatch.setattr(synthetic, "SEARCH_VECTOR_PARTS", parts)
+    monkeypatch.setattr(synthetic, "SEARCH_VECTOR_SQL", sql)
+    return sql
+
+
+def test_a_changed_text_part_is_followed_in_python_and_equals_postgresqls(monkeypatch):
+    sql = changed_text_part(
+        monkeypatch, "setweight(to_tsvector('simple', concat_ws(' ', w.rationale, w.summary)), 'D')"
+    )
+    profile = synthetic.build_profile()
+    assert profile.text_part == synthetic.TextPart("text", "simple", ("rationale", "summary"), "D")
+    block = synthetic.Generator(profile, 15).block(0, 60)
+    assert all(row["search_vector"] for row in block.waivers)  # built in Python
+    synthetic.generate(60, seed=15, profile=profile)
+    assert rows_and_differing_vectors(sql) == (60, 0)
+
+
+def test_a_text_part_of_another_shape_is_left_to_sql(monkeypatch):
+    sql = changed_text_part(monkeypatch, "setweight(to_tsvector('english', w.summary), 'B')")
+    profile = synthetic.build_profile()
+    assert profile.text_part is None and profile.lexicon == {}
+    assert all(
+        row["search_vector"] is None
+        for row in synthetic.Generator(profile, 16).block(0, 30).waivers
+    )
+    synthetic.generate(30, seed=16, profile=profile)
+    assert rows_and_differing_vectors(sql) == (30, 0)
+
+
+def test_profile_reads_the_published_record_as_the_importer_does(settings):
+    """The profile uses exactly the records the importer keeps as real, with
+    the importer's normalised values."""
+    profile = synthetic.build_profile()
+    folder = settings.SHARED_DATA_DIR / "miao"
+    import_paths([folder / name for name in synthetic.PUBLISHED_FILES])
+    real = Waiver.objects.filter(is_test_record=False)
+    assert profile.summary["published_records_used"] == real.count()
+    assert set(profile.stage.values) == set(real.values_list("procurement_stage", flat=True))
+    assert set(profile.coverage.values) == set(real.values_list("coverage", flat=True))
+    assert set(profile.duration.values) == set(real.values_list("expected_duration", flat=True))
+    assert set(profile.countries.values) == {
+        c for cs in real.values_list("countries", flat=True) for c in cs
+    }
+    assert set(profile.determination.values) == set(
+        real.filter(status=S.REVIEWED).values_list("determination", flat=True)
+    )
+
+
+def test_public_ids_use_the_domains_encoder():
+    assert synthetic.public_id_for(0, 0) == public_id_from_number(0)
+    ids = {synthetic.public_id_for(seed, n) for seed in (0, 1, 2**16 - 1) for n in range(2_000)}
+    assert len(ids) == 6_000
+    assert all(re.fullmatch(r"MIA-[0-9A-HJKMNP-TV-Z]{8}", public_id) for public_id in ids)
+
+
+def test_the_lifecycle_refuses_a_transition_the_services_do_not_allow():
+    row = {"status": S.DRAFT}
+    history = []
+    with pytest.raises(ValueError, match="withdraw cannot start from draft"):
+        synthetic.Generator._move(row, history, "withdraw", None)
+    synthetic.Generator._move(row, history, "submit", None, submitted_at=None)
+    assert row == {"status": S.SUBMITTED, "submitted_at": None}
+    assert history == [(S.DRAFT, S.SUBMITTED, None)]
+    assert set(synthetic._STEP_TARGETS) == set(TRANSITIONS)  # every transition named

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.bench.runner import TARGETS_MS
 from tests.factories import WaiverFactory
-from waivers.bench.runner import TARGETS_MS
 
 pytestmark = pytest.mark.django_db
 

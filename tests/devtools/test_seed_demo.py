@@ -1,4 +1,5 @@
-"""seed_demo: reference lists, MIAO's files and demo waivers of every type and status."""
+"""seed_demo: reference lists, MIAO's files and the demo waivers of
+devtools/demo_waivers.json, of every type and status."""
 
 import datetime as dt
 import io
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from waivers.demo import DEMO_WAIVERS, seed_demo_waivers
+from devtools.demo import load_demo_waivers, seed_demo_waivers
 from waivers.importers.miao import public_id_for_source
 from waivers.models import (
     JonesActDetail,
@@ -20,6 +21,7 @@ from waivers.models import (
 
 pytestmark = pytest.mark.django_db
 Status = Waiver.Status
+DEMO_COUNT = len(load_demo_waivers())
 
 
 def demo_waivers():
@@ -28,7 +30,7 @@ def demo_waivers():
 
 def test_demo_shows_every_type_and_every_status():
     created, present = seed_demo_waivers()
-    assert (created, present) == (len(DEMO_WAIVERS), 0)
+    assert (created, present) == (DEMO_COUNT, 0)
     demo = demo_waivers()
     assert set(demo.values_list("waiver_type", flat=True)) == set(Waiver.Type.values)
     assert set(demo.values_list("status", flat=True)) == set(Status.values)
@@ -106,21 +108,64 @@ def test_seed_demo_command_is_idempotent():
     assert re.search(
         r"waivers\.csv \(MIAO CSV\): read 87, created 0, updated 0, unchanged 87", first
     )
-    assert f"demo waivers: created {len(DEMO_WAIVERS)}, already present 0" in first
+    assert f"demo waivers: created {DEMO_COUNT}, already present 0" in first
     before = (
         Waiver.objects.count(),
         WaiverStatusChange.objects.count(),
         WaiverAuditEntry.objects.count(),
     )
-    assert before[0] == 86 + 27 + len(DEMO_WAIVERS)
+    assert before[0] == 86 + 27 + DEMO_COUNT
 
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     second = out.getvalue()
     assert "created 86" not in second
-    assert f"demo waivers: created 0, already present {len(DEMO_WAIVERS)}" in second
+    assert f"demo waivers: created 0, already present {DEMO_COUNT}" in second
     assert (
         Waiver.objects.count(),
         WaiverStatusChange.objects.count(),
         WaiverAuditEntry.objects.count(),
     ) == before
+
+
+def test_relative_times_in_the_file_become_moments_and_dates_after_posting():
+    seed_demo_waivers()
+    granted = JonesActDetail.objects.get(
+        waiver__source_id="demo-decided-granted-jones-act-crude-oil"
+    )
+    posted = granted.waiver.submitted_at
+    assert granted.received_at == posted - dt.timedelta(hours=3)
+    assert granted.window_start == (posted + dt.timedelta(days=3)).date()
+    assert granted.voyage_report_published_at == posted + dt.timedelta(days=17)
+    history = granted.waiver.status_changes.order_by("at")
+    assert [(c.to_status, c.at - posted) for c in history[2:]] == [
+        (Status.REVIEW_WAIVED, dt.timedelta(hours=2)),
+        (Status.DECIDED, dt.timedelta(hours=54)),
+    ]
+
+
+def test_every_record_has_its_own_demo_source_id():
+    source_ids = [record["source_id"] for record in load_demo_waivers()]
+    assert len(set(source_ids)) == len(source_ids)
+    assert all(source_id.startswith("demo-") for source_id in source_ids)
+
+
+def record(**changes):
+    base = next(
+        r for r in load_demo_waivers() if r["source_id"] == "demo-in-review-low-voltage-switchgear"
+    )
+    return {**base, "source_id": "demo-altered", **changes}
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"steps": [{"action": "delete_waiver", "hours_after_posting": 1}]}, "not a transition"),
+        ({"steps": [{"action": "submit", "hours_after_posting": 1}]}, "not a transition"),
+        ({"details": {"vessel": {}}}, "unknown details vessel"),
+    ],
+)
+def test_a_record_naming_an_unknown_step_or_detail_is_refused_whole(changes, message):
+    with pytest.raises(ValueError, match=message):
+        seed_demo_waivers(records=[record(**changes)])
+    assert not Waiver.objects.filter(source_id="demo-altered").exists()

@@ -1,6 +1,6 @@
 """The benchmark run behind `manage.py bench` (see docs/performance.md).
 
-For each data size: load synthetic waivers (waivers.synthetic), then measure
+For each data size: load synthetic waivers (devtools.synthetic), then measure
 every figure of issue 6 with a warm-up and repetitions, each next to its
 floor measured in the same run:
 
@@ -48,10 +48,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
 
+from devtools import synthetic
+from devtools.bench.export_child import stream
+from devtools.bench.stats import percentile
+from devtools.bench.urls import FLOOR_PATH
 from miao_site import collector
-from waivers import synthetic
-from waivers.bench.stats import percentile
-from waivers.bench.urls import FLOOR_PATH
 from waivers.models import Waiver
 
 BENCH_SEED = 6
@@ -74,7 +75,7 @@ CSV_MAX_PEAK_MB = 200
 _SKIP_SQL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|SET )", re.I)
 BENCH_OVERRIDES = {
     "DEBUG": False,
-    "ROOT_URLCONF": "waivers.bench.urls",
+    "ROOT_URLCONF": "devtools.bench.urls",
     "ALLOWED_HOSTS": ["testserver", "127.0.0.1", "localhost"],
     "SECURE_SSL_REDIRECT": False,
     "API_RATE_ANON": "1000000/minute",
@@ -472,11 +473,11 @@ def measure_export(options: Options) -> dict:
     else:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "waivers.bench.settings",
+            "DJANGO_SETTINGS_MODULE": "devtools.bench.settings",
             "DATABASE_URL": _database_url(),
         }
         completed = subprocess.run(  # noqa: S603 - our interpreter, our module
-            [sys.executable, "-m", "waivers.bench.export_child", path],
+            [sys.executable, "-m", "devtools.bench.export_child", path],
             capture_output=True,
             text=True,
             env=env,
@@ -500,25 +501,12 @@ def _export_in_process(path: str) -> dict:
     """Smoke-test variant: same stream, memory by tracemalloc in this process."""
     import tracemalloc
 
-    client = Client()
     tracemalloc.start()
-    started = time.perf_counter()
-    response = client.get(path)
-    rows, size = -1, 0
-    chunks = response.streaming_content if response.streaming else [response.content]
-    for chunk in chunks:
-        size += len(chunk)
-        rows += chunk.count(b"\n")
-    seconds = time.perf_counter() - started
+    result = stream(Client(), path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "status": response.status_code,
-        "streaming": bool(response.streaming),
-        "rows": rows,
-        "bytes": size,
-        "seconds": seconds,
-        "rows_per_second": rows / seconds if seconds else 0,
+        **result,
         "peak_python_alloc_mb": peak / 2**20,
         "peak_rss_mb": peak / 2**20,
         "memory_measured": "peak Python allocations (tracemalloc) during the export, in-process",
@@ -556,11 +544,7 @@ def measure_import(count: int) -> dict:
         from waivers.importers.miao import import_paths
     except ImportError as exc:
         return {**out, "status": "missing", "reason": f"importer not found ({exc})"}
-    records = [
-        r
-        for r in synthetic.load_published_records(Path(settings.SHARED_DATA_DIR) / "miao")
-        if not synthetic._is_test(r)
-    ]
+    records = [record.raw for record, _ in synthetic.published_records()]
     generated = []
     for i in range(count):
         record = json.loads(json.dumps(records[i % len(records)]))
@@ -821,7 +805,7 @@ def run(options: Options, *, force: bool = False) -> Report:
 
 
 def run_load_test(probes: list[Probe], options: Options) -> dict:
-    from waivers.bench.load import Server, run_load, warm_up
+    from devtools.bench.load import Server, run_load, warm_up
 
     mix = load_mix(probes)
     if not mix:

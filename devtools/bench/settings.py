@@ -14,7 +14,7 @@ os.environ.setdefault("DEBUG", "true")
 from miao_site.settings import *  # noqa: E402,F403
 
 DEBUG = False
-ROOT_URLCONF = "waivers.bench.urls"
+ROOT_URLCONF = "devtools.bench.urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 SECURE_SSL_REDIRECT = False
 API_RATE_ANON = "1000000/minute"

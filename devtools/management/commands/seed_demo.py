@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from devtools.demo import seed_demo_waivers
 from miao_site.importing import UnreadableFile
-from waivers.demo import seed_demo_waivers
 from waivers.importers.miao import import_paths
 
 MIAO_FILES = ("waivers-data.json", "urgent-waivers-data.json", "waivers.csv")

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from waivers import synthetic
+from devtools import synthetic
 
 
 def _date(value: str) -> dt.date:
@@ -16,7 +16,7 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Add N synthetic waivers (source_id synthetic-<seed>-<n>) whose distributions follow "
-        "MIAO's published record; see waivers/synthetic.py. Rows of a seed continue after "
+        "MIAO's published record; see devtools/synthetic.py. Rows of a seed continue after "
         "the ones already present, so row n of a seed is always the same. For load tests "
         "and benchmarks only: never run this against a production database."
     )

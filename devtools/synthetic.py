@@ -2,8 +2,10 @@
 
 Where the numbers come from
 ---------------------------
-`build_profile()` reads MIAO's published files (shared/data/miao/*.json) and the
-reference lists already loaded into the database, at run time, and derives:
+`build_profile()` reads MIAO's published files (shared/data/miao/*.json) through
+the importer (waivers.importers.miao.normalise_records: its spelling tables,
+its agency look-up, its test-record detector) and the reference lists already
+loaded into the database, at run time, and derives:
 
 * contracting agency: the published sub-tier codes with their frequencies
   (90 %), plus a uniform tail over every sub-tier agency in the reference list
@@ -13,7 +15,7 @@ reference lists already loaded into the database, at run time, and derives:
   (80 %), plus independent uniform tails over the NAICS list and the
   non-retired four-character PSC codes (20 %);
 * procurement stage, coverage, expected duration, sources sought, price
-  preference announced: the published frequencies (`N/A` becomes blank);
+  preference announced: the published frequencies, as the importer reads them;
 * PIIDs per waiver, presence of a solicitation ID, countries of origin and
   their number: the published frequencies;
 * text lengths (title, summary, rationale, in words): sampled from the
@@ -33,8 +35,17 @@ sampled review would end after the anchor is still open.
 
 Determinism: row n of seed S depends only on (S, n): rows are generated in
 blocks of `BLOCK_SIZE` from a generator seeded with (S, block). Public ids are
-a bijection of (S, n), so they never collide between synthetic rows.
-Synthetic rows carry source_id `synthetic-<seed>-<n>`.
+a bijection of (S, n), written by the domain's encoder
+(waivers.models.waiver.public_id_from_number), so they never collide between
+synthetic rows. Synthetic rows carry source_id `synthetic-<seed>-<n>`.
+
+What the generator takes from the domain rather than restating: the
+TextChoices of every status and choice field; each status change is a
+transition of waivers.services whose allowed source states
+(waivers.workflow.ACTIONS) it checks; the review due date (waivers.business_days);
+which types carry a detail row and the procurement fields, and the Jones Act
+length limit (waivers.validation); the search vector's parts
+(waivers.search, see `TextPart`).
 """
 
 from __future__ import annotations
@@ -42,7 +53,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import json
 import queue
 import random
 import re
@@ -54,13 +64,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from agencies.models import Agency
+from miao_site.importing import UnreadableFile
 from waivers.business_days import review_due_date
+from waivers.importers.miao import Normalised, SourceRecord, normalise_records, read_source
 from waivers.models import (
     JonesActDetail,
     NaicsCode,
@@ -70,7 +82,13 @@ from waivers.models import (
     Waiver,
     WaiverStatusChange,
 )
+from waivers.models.waiver import PUBLIC_ID_BITS, public_id_from_number
 from waivers.search import SEARCH_VECTOR_PARTS, SEARCH_VECTOR_SQL
+from waivers.validation import JONES_ACT_MAX_DAYS, REQUIRED_DETAIL, required_fields
+from waivers.workflow import ACTIONS
+
+Status = Waiver.Status
+Determination = Waiver.Determination
 
 BLOCK_SIZE = 10_000
 SOURCE_PREFIX = "synthetic"
@@ -100,46 +118,13 @@ AGENCY_TAIL_SHARE = 0.10
 CODE_TAIL_SHARE = 0.20
 
 _SLOTS_BITS = 16
-_PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_MASK40 = (1 << 40) - 1
 _STREAM_WORDS = 1 << 18
-# Placeholder text in the published files (lorem ipsum and its kin, keyboard mashing).
-_TEST_WORDS = re.compile(
-    r"\b(lorem|ipsum|dolor|amet|consectetur|adipiscing|aspernatur|molestias|facilis|"
-    r"test|asdf|sdfas|cupcake|jelly|tiramisu)\b",
-    re.IGNORECASE,
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
+# The published files the profile reads (the CSV download repeats the first).
+PUBLISHED_FILES = ("waivers-data.json", "urgent-waivers-data.json")
+# FPDS code of the Department of Defense, whose price evaluation differs (DFARS).
+_DEFENSE_DEPARTMENT = "097"
 
-_STAGE = {
-    "pre-solicitation": "pre_solicitation",
-    "presolicitation": "pre_solicitation",
-    "post-solicitation": "post_solicitation",
-    "postsolicitation": "post_solicitation",
-}
-_COVERAGE = {
-    "individual waiver": "individual",
-    "individualwaiver": "individual",
-    "multi-procurement waiver": "multi_procurement",
-    "multiprocurementwaiver": "multi_procurement",
-}
-_DURATION = {
-    "instant delivery only": "instant",
-    "0 - 6 months": "0_6_months",
-    "between 6 months and 1 year": "6_12_months",
-    "between 1 and 2 years": "1_2_years",
-    "between 2 and 3 years": "2_3_years",
-    "between 3 and 5 years": "3_5_years",
-    "more than 5 years": "over_5_years",
-}
-_DETERMINATION = {
-    "consistent with policy": "consistent",
-    "consistentwithpolicy": "consistent",
-    "conditionally consistent with policy": "conditionally_consistent",
-    "conditionallyconsistentwithpolicy": "conditionally_consistent",
-    "inconsistent with policy": "inconsistent",
-    "inconsistentwithpolicy": "inconsistent",
-}
 _CARGO = (
     "crude oil",
     "refined petroleum products",
@@ -167,8 +152,9 @@ _PORTS = (
     "Savannah, GA",
     "Tampa, FL",
 )
+_SECRETARY_OF_DEFENSE = "Secretary of Defense"  # a §501(a) request
 _REQUESTERS = (
-    "Secretary of Defense",
+    _SECRETARY_OF_DEFENSE,
     "Department of Energy",
     "Department of Homeland Security",
     "Federal Emergency Management Agency",
@@ -244,53 +230,40 @@ class Profile:
     review_days: Table
     determination: Table
     vocabulary: Table
-    # word -> (its (quoted lexeme, position) pairs, positions it takes), read from
-    # PostgreSQL's own to_tsvector; empty when the text part is left to SQL.
+    # The search-vector part built in Python (None: all left to SQL), and per
+    # word (its (quoted lexeme, position) pairs, positions it takes), read
+    # from PostgreSQL's own to_tsvector.
+    text_part: TextPart | None = None
     lexicon: dict[str, tuple[tuple[tuple[str, int], ...], int]] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
 
 
-def _norm(value) -> str:
-    return str(value or "").strip().lower()
-
-
-def _is_test(record: dict) -> bool:
-    data = record.get("data") or {}
-    text = " ".join(str(data.get(k, "")) for k in ("procurementTitle", "summaryOfProcurement"))
-    return bool(_TEST_WORDS.search(text)) or len(text.split()) < 4
-
-
-def _parse_time(value: str) -> dt.datetime | None:
+def published_records(miao_dir: Path | None = None) -> list[tuple[SourceRecord, Normalised]]:
+    """MIAO's published records as the importer reads them (its spelling
+    tables, its agency look-up, the later of two copies of a record), leaving
+    out what it would reject and what its test-record detector flags."""
+    miao_dir = miao_dir or Path(settings.SHARED_DATA_DIR) / "miao"
     try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _code(value, key: str) -> str:
-    if isinstance(value, dict):
-        value = value.get(key)
-    return str(value or "").strip().upper()
-
-
-def load_published_records(miao_dir: Path) -> list[dict]:
-    records = []
-    for name in ("waivers-data.json", "urgent-waivers-data.json"):
-        with (miao_dir / name).open(encoding="utf-8") as handle:
-            records += [r for r in json.load(handle) if isinstance(r, dict)]
-    return records
+        sources = [read_source(miao_dir / name) for name in PUBLISHED_FILES]
+    except UnreadableFile as exc:
+        raise ValueError(str(exc)) from exc
+    records = {
+        normalised.source_id: (record, normalised)
+        for source in sources
+        for record, normalised in normalise_records(source.records)
+    }
+    return [(r, n) for r, n in records.values() if n.test_reason is None]
 
 
 def build_profile(miao_dir: Path | None = None) -> Profile:
     """Derive every distribution from the published files and the database's
     reference lists (which `load_reference` must have loaded)."""
-    miao_dir = miao_dir or Path(settings.SHARED_DATA_DIR) / "miao"
-    records = [r for r in load_published_records(miao_dir) if not _is_test(r)]
-    if not records:
-        raise ValueError(f"no usable published records in {miao_dir}")
-    subtiers = dict(Agency.objects.subtiers().values_list("code", "id"))
+    subtiers = list(Agency.objects.subtiers().values_list("id", flat=True))
     if not subtiers:
         raise ValueError("no agencies in the database: run `manage.py load_reference` first")
+    records = [normalised for _, normalised in published_records(miao_dir)]
+    if not records:
+        raise ValueError(f"no usable published records in {miao_dir or 'shared/data/miao'}")
     departments = dict(Agency.objects.subtiers().values_list("id", "parent__code"))
     naics_all = sorted(NaicsCode.objects.filter(in_reference=True).values_list("code", flat=True))
     psc_all = sorted(
@@ -299,83 +272,47 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
         ).values_list("code", flat=True)
     )
     naics_known, psc_known = set(naics_all), set(psc_all)
-    datas = [r["data"] for r in records]
+    fields = [n.fields for n in records]
 
-    agency_counts = Counter(
-        subtiers[c]
-        for c in (_code(d.get("contractingOfficeAgencyId"), "") for d in datas)
-        if c in subtiers
-    )
+    agency_counts = Counter(n.contracting_agency.pk for n in records)
     agency_weights: Counter = Counter()
-    total = sum(agency_counts.values())
     for agency_id, count in agency_counts.items():
-        agency_weights[agency_id] += (1 - AGENCY_TAIL_SHARE) * count / total
-    for agency_id in subtiers.values():
+        agency_weights[agency_id] += (1 - AGENCY_TAIL_SHARE) * count / len(records)
+    for agency_id in subtiers:
         agency_weights[agency_id] += AGENCY_TAIL_SHARE / len(subtiers)
     same_funding = sum(
-        1
-        for d in datas
-        if _code(d.get("fundingAgencyId"), "")
-        in ("", _code(d.get("contractingOfficeAgencyId"), ""))
-    ) / len(datas)
+        1 for n in records if n.fields["funding_agency_id"] in (None, n.contracting_agency.pk)
+    ) / len(records)
 
     pairs = Counter()
-    for d in datas:
-        naics = _code(d.get("naics"), "NAICS_Code")
-        psc = _code(d.get("psc"), "pscCode")
+    for n in records:
+        naics = n.naics[0] if n.naics else None
+        psc = n.psc[0] if n.psc else None
         pairs[(naics if naics in naics_known else None, psc if psc in psc_known else None)] += 1
-    pair_weights = {pair: (1 - CODE_TAIL_SHARE) * c / len(datas) for pair, c in pairs.items()}
+    pair_weights = {pair: (1 - CODE_TAIL_SHARE) * c / len(records) for pair, c in pairs.items()}
     pair_weights[("tail", "tail")] = CODE_TAIL_SHARE
 
-    def table(key: str, mapping: dict | None = None) -> Table:
-        counts = Counter()
-        for d in datas:
-            value = _norm(d.get(key))
-            counts[mapping.get(value, "") if mapping is not None else value] += 1
-        return Table(counts)
+    def table(name: str) -> Table:
+        return Table(Counter(f[name] for f in fields))
 
-    yes_no = {"yes": True, "no": False}
-    countries = Counter()
-    country_count = Counter()
-    piid_count = Counter()
-    for d in datas:
-        entries = d.get("countriesOfOriginAndUSContent") or []
-        codes = []
-        for entry in entries if isinstance(entries, list) else []:
-            inner = entry.get("countryOfOriginAndUSContent") if isinstance(entry, dict) else None
-            code = _code(inner, "Two") if isinstance(inner, dict) else ""
-            if len(code) == 2:
-                codes.append(code)
-        countries.update(codes)
-        country_count[len(codes)] += 1
-        piids = d.get("piids") or []
-        piid_count[
-            sum(1 for p in piids if isinstance(p, dict) and str(p.get("piid") or "").strip())
-            if isinstance(piids, list)
-            else 0
-        ] += 1
-
-    def lengths(key: str) -> Table:
-        return Table(Counter(max(1, len(str(d.get(key) or "").split())) for d in datas))
+    def lengths(name: str) -> Table:
+        return Table(Counter(max(1, len(f[name].split())) for f in fields))
 
     words = Counter()
-    for d in datas:
-        for key in ("procurementTitle", "summaryOfProcurement", "waiverRationaleSummary"):
-            words.update(_WORD.findall(str(d.get(key) or "")))
+    for f in fields:
+        for name in ("procurement_title", "summary", "rationale"):
+            words.update(_WORD.findall(f[name]))
 
     review_days, weekdays, hours, determinations = Counter(), Counter(), Counter(), Counter()
-    for r in records:
-        created, modified = _parse_time(r.get("created")), _parse_time(r.get("modified"))
-        if created:
-            weekdays[created.weekday()] += 1
-            hours[created.hour] += 1
-        status = _norm(r["data"].get("requestStatus"))
-        if status == "reviewed" and created and modified and modified > created:
-            review_days[round((modified - created).total_seconds() / 86400, 2)] += 1
-        determination = _DETERMINATION.get(_norm(r["data"].get("ombDetermination")))
-        if status == "reviewed" and determination:
-            determinations[determination] += 1
+    for n in records:
+        weekdays[n.created.weekday()] += 1
+        hours[n.created.hour] += 1
+        if n.request_status == Status.REVIEWED and n.modified > n.created:
+            review_days[round((n.modified - n.created).total_seconds() / 86400, 2)] += 1
+        if n.request_status == Status.REVIEWED and n.determination:
+            determinations[Determination(n.determination)] += 1
 
+    text_part = python_text_part()
     profile = Profile(
         agencies=Table(agency_weights),
         agency_department=departments,
@@ -383,37 +320,25 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
         code_pairs=Table(pair_weights),
         naics_tail=naics_all,
         psc_tail=psc_all,
-        stage=table("procurementStage", _STAGE),
-        coverage=table("waiverCoverage", _COVERAGE),
-        duration=table("expectedMaximumDurationOfTheRequestedWaiver", _DURATION),
-        sources_sought=Table(
-            {
-                yes_no.get(k): v
-                for k, v in Counter(_norm(d.get("sourcesSoughtOrRfiIssued")) for d in datas).items()
-            }
-        ),
-        price_preference=Table(
-            {
-                yes_no.get(k): v
-                for k, v in Counter(
-                    _norm(d.get("isPricePreferenceIncluded")) for d in datas
-                ).items()
-            }
-        ),
-        piid_count=Table(piid_count),
-        solicitation_share=sum(1 for d in datas if str(d.get("solicitationId") or "").strip())
-        / len(datas),
-        country_count=Table(country_count),
-        countries=Table(countries or {"CN": 1}),
-        title_words=lengths("procurementTitle"),
-        summary_words=lengths("summaryOfProcurement"),
-        rationale_words=lengths("waiverRationaleSummary"),
+        stage=table("procurement_stage"),
+        coverage=table("coverage"),
+        duration=table("expected_duration"),
+        sources_sought=table("sources_sought"),
+        price_preference=table("price_preference_included"),
+        piid_count=Table(Counter(len(f["piids"]) for f in fields)),
+        solicitation_share=sum(1 for f in fields if f["solicitation_id"]) / len(fields),
+        country_count=Table(Counter(len(f["countries"]) for f in fields)),
+        countries=Table(Counter(c for f in fields for c in f["countries"]) or {"CN": 1}),
+        title_words=lengths("procurement_title"),
+        summary_words=lengths("summary"),
+        rationale_words=lengths("rationale"),
         weekday=Table(weekdays),
         hour=Table(hours),
         review_days=Table(review_days or {4: 1}),
-        determination=Table(determinations or {"consistent": 1}),
+        determination=Table(determinations or {Determination.CONSISTENT: 1}),
         vocabulary=Table(words),
-        lexicon=text_lexicon(list(words)) if python_text_vectors() else {},
+        text_part=text_part,
+        lexicon=text_lexicon(list(words), text_part.config) if text_part else {},
     )
     profile.summary = {
         "published_records_used": len(records),
@@ -421,26 +346,54 @@ def build_profile(miao_dir: Path | None = None) -> Profile:
         "code_pairs_in_record": len(pairs),
         "vocabulary_words": len(words),
         "review_days_samples": sum(review_days.values()),
-        "determinations": dict(determinations),
+        "determinations": {str(d): c for d, c in determinations.items()},
     }
     return profile
 
 
-# The search-vector part that the generator computes in Python (see
-# _Texts.vector); any other definition of that part is left to SQL.
-_TEXT_PART_SQL = "setweight(to_tsvector('english', concat_ws(' ', w.summary, w.rationale)), 'B')"
-_TEXT_WEIGHT = "B"
+# --- the search vector's free-text part, built in Python ------------------------------
+#
+# One part of waivers.search.SEARCH_VECTOR_PARTS may be a weighted
+# to_tsvector of free-text columns that the generator fills from its word
+# stream. Its configuration, columns and weight are read from that shared
+# expression; if no part has that shape, every part is left to SQL.
+_TEXT_PART_SHAPE = re.compile(
+    r"setweight\(to_tsvector\('(?P<config>\w+)', "
+    r"concat_ws\(' ', (?P<columns>w\.\w+(?:, w\.\w+)*)\)\), '(?P<weight>[A-D])'\)"
+)
+_STREAMED_COLUMNS = frozenset({"procurement_title", "summary", "rationale"})
 _MAX_POSITION = 16383  # PostgreSQL clamps tsvector positions here...
 _MAX_POSITIONS_PER_LEXEME = 255  # ...and to_tsvector keeps this many per lexeme
 _SENTINEL = "qqzsentinelzqq"
 
 
-def python_text_vectors() -> bool:
-    return SEARCH_VECTOR_PARTS.get("text") == _TEXT_PART_SQL
+@dataclass(frozen=True)
+class TextPart:
+    """A search-vector part the generator builds in Python."""
+
+    name: str  # its key in SEARCH_VECTOR_PARTS
+    config: str  # the text search configuration
+    columns: tuple[str, ...]  # joined by spaces, in this order
+    weight: str
 
 
-def text_lexicon(words: list[str]) -> dict[str, tuple[tuple[tuple[str, int], ...], int]]:
-    """What PostgreSQL's to_tsvector('english', ...) makes of each vocabulary
+def python_text_part() -> TextPart | None:
+    """The part of the shared search vector that the generator can build in
+    Python, read from its SQL; None when there is none."""
+    for name, expression in SEARCH_VECTOR_PARTS.items():
+        match = _TEXT_PART_SHAPE.fullmatch(" ".join(expression.split()))
+        if match is None:
+            continue
+        columns = tuple(c.removeprefix("w.") for c in match["columns"].split(", "))
+        if set(columns) <= _STREAMED_COLUMNS:
+            return TextPart(name, match["config"], columns, match["weight"])
+    return None
+
+
+def text_lexicon(
+    words: list[str], config: str
+) -> dict[str, tuple[tuple[tuple[str, int], ...], int]]:
+    """What PostgreSQL's to_tsvector(config, ...) makes of each vocabulary
     word on its own: its lexemes with their positions, and how many positions
     the word takes (stop words take one and leave no lexeme; a hyphenated word
     takes one for itself and one for each part). The parser splits at spaces,
@@ -448,8 +401,8 @@ def text_lexicon(words: list[str]) -> dict[str, tuple[tuple[tuple[str, int], ...
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT u.word, v.lexeme, v.positions FROM unnest(%s::text[]) AS u(word) "
-            "CROSS JOIN LATERAL unnest(to_tsvector('english', u.word)) AS v",
-            [words],
+            "CROSS JOIN LATERAL unnest(to_tsvector(%s::regconfig, u.word)) AS v",
+            [words, config],
         )
         entries: dict[str, list[tuple[str, int]]] = {}
         for word, lexeme, positions in cursor.fetchall():
@@ -458,15 +411,15 @@ def text_lexicon(words: list[str]) -> dict[str, tuple[tuple[tuple[str, int], ...
         # Positions a word takes: where a sentinel word placed after it lands
         # (its last position, so a word sharing its lexeme changes nothing).
         cursor.execute(
-            "SELECT u.word, (SELECT max(p) FROM unnest(to_tsvector('english', "
+            "SELECT u.word, (SELECT max(p) FROM unnest(to_tsvector(%s::regconfig, "
             "u.word || ' ' || %s)) AS v, unnest(v.positions) AS p "
-            "WHERE v.lexeme = (SELECT lexeme FROM unnest(to_tsvector('english', %s)))) - 1 "
+            "WHERE v.lexeme = (SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, %s)))) - 1 "
             "FROM unnest(%s::text[]) AS u(word)",
-            [_SENTINEL, _SENTINEL, words],
+            [config, _SENTINEL, config, _SENTINEL, words],
         )
         taken = dict(cursor.fetchall())
     if None in taken.values():
-        raise ValueError(f"to_tsvector('english') gives the sentinel {_SENTINEL!r} no lexeme")
+        raise ValueError(f"to_tsvector({config!r}) gives the sentinel {_SENTINEL!r} no lexeme")
     return {
         word: (tuple(sorted(entries.get(word, ()), key=lambda e: e[1])), taken[word])
         for word in words
@@ -474,19 +427,17 @@ def text_lexicon(words: list[str]) -> dict[str, tuple[tuple[tuple[str, int], ...
 
 
 def public_id_for(seed: int, n: int) -> str:
-    """`MIA-XXXXXXXX`: an invertible 40-bit mix of (seed, n), so distinct
-    synthetic rows never share a public id."""
-    x = ((seed << 24) | n) & _MASK40
+    """The public id of row n of a seed: an invertible mix of the 40 bits
+    (seed, n), encoded as every public id is, so distinct synthetic rows never
+    share one."""
+    mask = (1 << PUBLIC_ID_BITS) - 1
+    x = ((seed << 24) | n) & mask
     x ^= x >> 21
-    x = (x * 0x9E3779B97F) & _MASK40
+    x = (x * 0x9E3779B97F) & mask
     x ^= x >> 17
-    x = (x * 0xC2B2AE3D27) & _MASK40
+    x = (x * 0xC2B2AE3D27) & mask
     x ^= x >> 19
-    chars = []
-    for _ in range(8):
-        chars.append(_PUBLIC_ID_ALPHABET[x & 31])
-        x >>= 5
-    return "MIA-" + "".join(chars)
+    return public_id_from_number(x)
 
 
 def source_id_for(seed: int, n: int) -> str:
@@ -571,6 +522,36 @@ class Block:
     details: dict[type, list[dict]] = field(default_factory=dict)
 
 
+# The detail row each type carries (waivers.validation.REQUIRED_DETAIL), and
+# the types that carry the procurement fields (stage, coverage, duration...).
+_DETAIL_MODEL = {
+    waiver_type: Waiver._meta.get_field(related_name).related_model
+    for waiver_type, (related_name, _) in REQUIRED_DETAIL.items()
+}
+_PROCUREMENT_TYPES = frozenset(t for t in Waiver.Type if "procurement_stage" in required_fields(t))
+# Urgency answers that come with an explanation.
+_EXPLAINED_URGENCY = (
+    UrgentReport.UrgencyContributed.YES,
+    UrgentReport.UrgencyContributed.UNCERTAIN,
+)
+# Each lifecycle step is a transition of waivers.services, named as there,
+# and leads to this state; its allowed source states are those of
+# waivers.workflow.ACTIONS, checked as each row moves.
+_STEP_TARGETS = {
+    "submit": Status.SUBMITTED,
+    "start_review": Status.IN_REVIEW,
+    "record_determination": Status.REVIEWED,
+    "waive_review": Status.REVIEW_WAIVED,
+    "record_final_decision": Status.DECIDED,
+    "withdraw": Status.WITHDRAWN,
+}
+# The Jones Act decision that follows the agency's final decision.
+_JONES_ACT_DECISION = {
+    Waiver.FinalDecision.GRANTED: JonesActDetail.Decision.GRANTED,
+    Waiver.FinalDecision.NOT_GRANTED: JonesActDetail.Decision.DENIED,
+}
+
+
 class Generator:
     def __init__(self, profile: Profile, seed: int, anchor: dt.date = DEFAULT_ANCHOR):
         if not 0 <= seed <= MAX_SEED:
@@ -578,7 +559,10 @@ class Generator:
         self.profile = profile
         self.seed = seed
         self.texts = _Texts(profile.vocabulary, random.Random(f"texts:{seed}"), profile.lexicon)
-        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.text_part = profile.text_part if profile.lexicon else None
+        # The zone timezone.localdate() uses (the site's TIME_ZONE), looked
+        # up once: this thread activates no other.
+        self.tz = timezone.get_default_timezone()
         self.anchor = dt.datetime.combine(anchor, dt.time(23, 59), tzinfo=dt.UTC)
         span = (anchor - RECORD_START).days
         weekday = dict.fromkeys(range(7), 0.1) | profile.weekday.weights
@@ -608,14 +592,14 @@ class Generator:
             self._row(rng, n, block)
         return block
 
-    def _text(self, rng, length: int, pieces: list | None = None) -> str:
+    def _text(self, rng, length: int, pieces: dict | None = None, column: str = "") -> str:
         piece = self.texts.take(rng, length)
         if pieces is not None:
-            pieces.append(piece)
+            pieces[column] = piece
         text = self.texts.text(piece)
         return text[:1].upper() + text[1:]
 
-    def _row(self, rng: random.Random, n: int, block: Block) -> None:  # noqa: C901
+    def _row(self, rng: random.Random, n: int, block: Block) -> None:
         p = self.profile
         wtype = _TYPES.pick(rng)
         agency = p.agencies.pick(rng)
@@ -635,14 +619,14 @@ class Generator:
             tzinfo=dt.UTC,
         )
         created = submitted - dt.timedelta(hours=_between(rng, 1, 240))
-        classic = wtype not in (Waiver.Type.URGENT_REPORT, Waiver.Type.JONES_ACT)
+        procurement = wtype in _PROCUREMENT_TYPES
         piids = [
             f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}{day.year % 100:02d}"
             f"{_choice(rng, 'CDFP')}{_between(rng, 1000, 9999)}"
             for _ in range(p.piid_count.pick(rng))
         ]
         countries = sorted({p.countries.pick(rng) for _ in range(p.country_count.pick(rng))})
-        text_pieces: list[tuple[int, int]] = []
+        pieces: dict[str, tuple[int, int]] = {}
         row = {
             "_n": n,
             "created_at": created,
@@ -651,7 +635,7 @@ class Generator:
             "source_id": source_id_for(self.seed, n),
             "waiver_type": wtype,
             "is_test_record": rng.random() < ASSUMED_TEST_RECORD_SHARE,
-            "status": "draft",
+            "status": Status.DRAFT,
             "submitted_at": None,
             "review_due_date": None,
             "determination": "",
@@ -665,14 +649,16 @@ class Generator:
             "funding_agency_id": funding,
             "naics_id": naics,
             "psc_id": psc,
-            "procurement_title": self._text(rng, p.title_words.pick(rng)),
-            "summary": self._text(rng, p.summary_words.pick(rng), text_pieces),
-            "rationale": self._text(rng, p.rationale_words.pick(rng), text_pieces),
-            "procurement_stage": p.stage.pick(rng) if classic else "",
-            "coverage": p.coverage.pick(rng) if classic else "",
-            "expected_duration": p.duration.pick(rng) if classic else "",
-            "sources_sought": p.sources_sought.pick(rng) if classic else None,
-            "price_preference_included": p.price_preference.pick(rng) if classic else None,
+            "procurement_title": self._text(
+                rng, p.title_words.pick(rng), pieces, "procurement_title"
+            ),
+            "summary": self._text(rng, p.summary_words.pick(rng), pieces, "summary"),
+            "rationale": self._text(rng, p.rationale_words.pick(rng), pieces, "rationale"),
+            "procurement_stage": p.stage.pick(rng) if procurement else "",
+            "coverage": p.coverage.pick(rng) if procurement else "",
+            "expected_duration": p.duration.pick(rng) if procurement else "",
+            "sources_sought": p.sources_sought.pick(rng) if procurement else None,
+            "price_preference_included": p.price_preference.pick(rng) if procurement else None,
             "piids": piids,
             "solicitation_id": (
                 f"{_choice(rng, 'NW')}{_between(rng, 10000, 99999)}"
@@ -682,10 +668,13 @@ class Generator:
             ),
             "countries": countries,
         }
-        # The "text" part of the search vector (summary and rationale); the
-        # rest is computed by PostgreSQL when the row is inserted.
-        row["search_vector"] = self.texts.vector(text_pieces, _TEXT_WEIGHT)
-        history = [("", "draft", created)]
+        # The search-vector part built in Python (see TextPart); the rest is
+        # computed by PostgreSQL when the row is inserted.
+        part = self.text_part
+        row["search_vector"] = (
+            self.texts.vector([pieces[c] for c in part.columns], part.weight) if part else None
+        )
+        history = [("", Status.DRAFT, created)]
         if rng.random() >= ASSUMED_DRAFT_SHARE:
             self._lifecycle(rng, row, history, submitted, wtype)
         row["updated_at"] = history[-1][2]
@@ -696,20 +685,33 @@ class Generator:
         )
         self._details(rng, row, wtype, block)
 
+    @staticmethod
+    def _move(row: dict, history: list, action: str, at: dt.datetime, **fields) -> None:
+        """The transition of waivers.services named `action`, from a state it allows."""
+        if row["status"] not in ACTIONS[action].statuses:
+            raise ValueError(f"{action} cannot start from {row['status']}")
+        to = _STEP_TARGETS[action]
+        history.append((row["status"], to, at))
+        row.update(status=to, **fields)
+
     def _lifecycle(self, rng, row: dict, history: list, submitted: dt.datetime, wtype) -> None:
         """Move the row through the lifecycle as far as its dates allow by the
         anchor date, appending history rows consistent with each state."""
         p = self.profile
         if submitted > self.anchor:
             return
-        row.update(status="submitted", submitted_at=submitted)
-        if wtype != Waiver.Type.URGENT_REPORT:
-            row["review_due_date"] = self._due(self._local_date(submitted))
-        history.append(("draft", "submitted", submitted))
+        urgent = wtype == Waiver.Type.URGENT_REPORT
+        self._move(
+            row,
+            history,
+            "submit",
+            submitted,
+            submitted_at=submitted,
+            review_due_date=None if urgent else self._due(self._local_date(submitted)),
+        )
         if rng.random() < ASSUMED_WITHDRAWN_SHARE * 0.7:
             self._withdraw(rng, row, history)
             return
-        urgent = wtype == Waiver.Type.URGENT_REPORT
         if urgent and rng.random() >= ASSUMED_URGENT_REVIEWED_SHARE:
             return
         reviewed = submitted + dt.timedelta(days=p.review_days.pick(rng) + rng.random() * 0.2)
@@ -717,119 +719,127 @@ class Generator:
             started = submitted + (reviewed - submitted) * rng.random() * 0.5
             if started > self.anchor:
                 return
-            row["status"] = "in_review"
-            history.append(("submitted", "in_review", started))
+            self._move(row, history, "start_review", started)
         if reviewed > self.anchor:
             return
-        current = row["status"]
         if rng.random() < ASSUMED_REVIEW_WAIVED_SHARE:
-            row["status"] = "review_waived"
-            history.append((current, "review_waived", reviewed))
+            self._move(row, history, "waive_review", reviewed)
         else:
             determination = p.determination.pick(rng)
-            row.update(status="reviewed", determination=determination, determined_at=reviewed)
-            if determination == "conditionally_consistent":
-                row["determination_conditions"] = self._text(rng, _between(rng, 8, 40))
-            elif determination == "inconsistent":
-                row["determination_explanation"] = self._text(rng, _between(rng, 15, 60))
-            history.append((current, "reviewed", reviewed))
+            texts = {}
+            if determination == Determination.CONDITIONALLY_CONSISTENT:
+                texts["determination_conditions"] = self._text(rng, _between(rng, 8, 40))
+            elif determination == Determination.INCONSISTENT:
+                texts["determination_explanation"] = self._text(rng, _between(rng, 15, 60))
+            self._move(
+                row,
+                history,
+                "record_determination",
+                reviewed,
+                determination=determination,
+                determined_at=reviewed,
+                **texts,
+            )
         decided = reviewed + dt.timedelta(days=_between(rng, 1, 45), hours=_below(rng, 24))
         if not urgent and decided <= self.anchor and rng.random() < ASSUMED_DECISION_RECORDED_SHARE:
             granted = (
                 (rng.random() < 0.95)
-                if row["determination"] != "inconsistent"
+                if row["determination"] != Determination.INCONSISTENT
                 else (rng.random() < 0.2)
             )
-            row.update(
-                status="decided",
-                final_decision="granted" if granted else "not_granted",
+            self._move(
+                row,
+                history,
+                "record_final_decision",
+                decided,
+                final_decision=(
+                    Waiver.FinalDecision.GRANTED if granted else Waiver.FinalDecision.NOT_GRANTED
+                ),
                 final_decision_date=self._local_date(decided),
             )
-            history.append((history[-1][1], "decided", decided))
         if rng.random() < ASSUMED_WITHDRAWN_SHARE * 0.3:
             self._withdraw(rng, row, history)
 
     def _withdraw(self, rng, row: dict, history: list) -> None:
         at = history[-1][2] + dt.timedelta(days=_between(rng, 1, 30), hours=_below(rng, 24))
         if at <= self.anchor:
-            history.append((row["status"], "withdrawn", at))
-            row.update(status="withdrawn", withdrawn_at=at)
+            self._move(row, history, "withdraw", at, withdrawn_at=at)
 
     def _details(self, rng, row: dict, wtype, block: Block) -> None:
+        model = _DETAIL_MODEL.get(wtype)
+        if model is None:
+            return
         n, created = row["_n"], row["created_at"]
-        base = {"_n": n, "created_at": created, "updated_at": row["updated_at"]}
-        if wtype == Waiver.Type.URGENT_REPORT:
-            contributed = _choice(rng, ("yes", "no", "uncertain", ""))
+        values = {"_n": n, "created_at": created, "updated_at": row["updated_at"]}
+        if model is UrgentReport:
+            contributed = _choice(rng, (*UrgentReport.UrgencyContributed, ""))
+            explained = contributed in _EXPLAINED_URGENCY
             signed = (row["submitted_at"] or created) - dt.timedelta(days=_between(rng, 1, 60))
-            block.details.setdefault(UrgentReport, []).append(
-                {
-                    **base,
-                    "contract_number": (row["piids"] or [f"C{n:09d}"])[0],
-                    "contract_signed_date": self._local_date(signed),
-                    "urgency_contributed": contributed,
-                    "urgency_explanation": self._text(rng, _between(rng, 10, 60))
-                    if contributed in ("yes", "uncertain")
-                    else "",
-                    "mission_impact": self._text(rng, _between(rng, 10, 80)),
-                }
+            values.update(
+                contract_number=(row["piids"] or [f"C{n:09d}"])[0],
+                contract_signed_date=self._local_date(signed),
+                urgency_contributed=contributed,
+                urgency_explanation=self._text(rng, _between(rng, 10, 60)) if explained else "",
+                mission_impact=self._text(rng, _between(rng, 10, 80)),
             )
-        elif wtype == Waiver.Type.UNREASONABLE_COST:
+        elif model is PricePreference:
             foreign = Decimal(int(10 ** (4 + rng.random() * 2.7))).quantize(Decimal("1.00"))
             domestic = (foreign * Decimal(1 + rng.random() * 0.8)).quantize(Decimal("1.00"))
-            block.details.setdefault(PricePreference, []).append(
-                {
-                    **base,
-                    "lowest_foreign_offer": foreign,
-                    "lowest_domestic_offer": domestic,
-                    "domestic_business_size": _choice(rng, ("large", "small")),
-                    "is_dod": self.profile.agency_department.get(row["contracting_agency_id"])
-                    == "097",
-                }
+            department = self.profile.agency_department.get(row["contracting_agency_id"])
+            values.update(
+                lowest_foreign_offer=foreign,
+                lowest_domestic_offer=domestic,
+                domestic_business_size=_choice(rng, tuple(PricePreference.BusinessSize)),
+                is_dod=department == _DEFENSE_DEPARTMENT,
             )
-        elif wtype == Waiver.Type.JONES_ACT:
-            received = row["submitted_at"] or created
-            window_start = self._local_date(received) + dt.timedelta(days=_between(rng, 3, 20))
-            requester = _choice(rng, _REQUESTERS)
-            decision = {"granted": "granted", "not_granted": "denied"}.get(
-                row["final_decision"], ""
-            )
-            decided_at = (
-                dt.datetime.combine(row["final_decision_date"], dt.time(15), tzinfo=dt.UTC)
-                if decision
-                else None
-            )
-            block.details.setdefault(JonesActDetail, []).append(
-                {
-                    **base,
-                    "authority": "501a" if requester == "Secretary of Defense" else "501b",
-                    "requester": requester,
-                    "received_at": received,
-                    "published_at": received + dt.timedelta(hours=_between(rng, 1, 24)),
-                    "vessel_name": self._text(rng, 2).upper()[:200],
-                    "vessel_number": f"IMO {_between(rng, 9000000, 9999999)}",
-                    "vessel_flag": self.profile.countries.pick(rng),
-                    "vessel_owner": self._text(rng, 3).title(),
-                    "vessel_operator": "",
-                    "laden_at_request": False,
-                    "cargo_type": _choice(rng, _CARGO),
-                    "cargo_quantity": f"{_between(rng, 10, 900) * 1000} barrels",
-                    "load_port": _choice(rng, _PORTS),
-                    "discharge_port": _choice(rng, _PORTS),
-                    "window_start": window_start,
-                    "window_end": window_start + dt.timedelta(days=_between(rng, 0, 10)),
-                    "marad_determination_date": None,
-                    "marad_finding": "",
-                    "marad_actions": "",
-                    "decision": decision,
-                    "decided_at": decided_at,
-                    "terms": self._text(rng, 20) if decision == "granted" else "",
-                    "valid_days": _between(rng, 1, 11) if decision == "granted" else None,
-                    "extension_days": 0,
-                    "denial_reasons": self._text(rng, 25) if decision == "denied" else "",
-                    "voyage_report_received_at": None,
-                    "voyage_report_published_at": None,
-                }
-            )
+        elif model is JonesActDetail:
+            values.update(self._jones_act(rng, row, created))
+        block.details.setdefault(model, []).append(values)
+
+    def _jones_act(self, rng, row: dict, created: dt.datetime) -> dict:
+        received = row["submitted_at"] or created
+        window_start = self._local_date(received) + dt.timedelta(days=_between(rng, 3, 20))
+        requester = _choice(rng, _REQUESTERS)
+        decision = _JONES_ACT_DECISION.get(row["final_decision"], "")
+        decided_at = (
+            dt.datetime.combine(row["final_decision_date"], dt.time(15), tzinfo=dt.UTC)
+            if decision
+            else None
+        )
+        granted = decision == JonesActDetail.Decision.GRANTED
+        return {
+            "authority": JonesActDetail.Authority.SECDEF
+            if requester == _SECRETARY_OF_DEFENSE
+            else JonesActDetail.Authority.OTHER,
+            "requester": requester,
+            "received_at": received,
+            "published_at": received + dt.timedelta(hours=_between(rng, 1, 24)),
+            "vessel_name": self._text(rng, 2).upper()[:200],
+            "vessel_number": f"IMO {_between(rng, 9000000, 9999999)}",
+            "vessel_flag": self.profile.countries.pick(rng),
+            "vessel_owner": self._text(rng, 3).title(),
+            "vessel_operator": "",
+            "laden_at_request": False,
+            "cargo_type": _choice(rng, _CARGO),
+            "cargo_quantity": f"{_between(rng, 10, 900) * 1000} barrels",
+            "load_port": _choice(rng, _PORTS),
+            "discharge_port": _choice(rng, _PORTS),
+            "window_start": window_start,
+            "window_end": window_start + dt.timedelta(days=_between(rng, 0, 10)),
+            "marad_determination_date": None,
+            "marad_finding": "",
+            "marad_actions": "",
+            "decision": decision,
+            "decided_at": decided_at,
+            "terms": self._text(rng, 20) if granted else "",
+            "valid_days": _between(rng, 1, JONES_ACT_MAX_DAYS + 1) if granted else None,
+            "extension_days": 0,
+            "denial_reasons": self._text(rng, 25)
+            if decision == JonesActDetail.Decision.DENIED
+            else "",
+            "voyage_report_received_at": None,
+            "voyage_report_published_at": None,
+        }
 
 
 _TYPES = Table(ASSUMED_TYPE_SHARES)
@@ -944,22 +954,22 @@ _VERIFY_SAMPLES = 1_000
 _INDEX_BUILD_MEMORY = "1GB"  # for this transaction's index rebuilds only
 
 
-def _prepare_vectors(cursor) -> str:
+def _prepare_vectors(cursor, text_part: TextPart | None) -> str:
     """Create the lookup tables and return the INSERT that moves the staged
     rows into the waiver table with their search vectors.
 
     The vector is the shared definition (waivers.search.SEARCH_VECTOR_PARTS),
     part by part: a part that reads a single foreign key comes from a lookup
     table built with that same expression (`coalesce` evaluates the
-    expression itself for a key the table lacks, such as NULL); the "text"
-    part comes from the staged search_vector column, which the generator
-    fills in Python from PostgreSQL's own lexemes (NULL where it leaves it to
-    the expression); the rest is evaluated as is. `_verify_vectors` checks the
+    expression itself for a key the table lacks, such as NULL); `text_part`
+    comes from the staged search_vector column, which the generator fills in
+    Python from PostgreSQL's own lexemes (NULL where it leaves it to the
+    expression); the rest is evaluated as is. `_verify_vectors` checks the
     result against the shared SQL before the transaction commits."""
     terms, joins = [], []
     for name, expression in SEARCH_VECTOR_PARTS.items():
         lookup = _LOOKUP_PARTS.get(name)
-        if name == "text" and python_text_vectors():
+        if text_part and name == text_part.name:
             terms.append(f"coalesce(w.search_vector, {expression})")
         elif lookup and set(re.findall(r"\bw\.(\w+)", expression)) == {lookup[0]}:
             column, table, key = lookup
@@ -1152,7 +1162,7 @@ def generate(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE_TABLE} "
             "(LIKE waivers_waiver INCLUDING DEFAULTS) ON COMMIT DROP"
         )
-        insert_sql = _prepare_vectors(cursor)
+        insert_sql = _prepare_vectors(cursor, gen.text_part)
         timing = {"generate": 0.0}
         blocks: queue.Queue = queue.Queue(maxsize=2)
         producer = threading.Thread(

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from waivers.bench.stats import percentile
+from devtools.bench.stats import percentile
 
 HOST = "127.0.0.1"
 
@@ -35,7 +35,7 @@ class Server:
         self.workers = workers
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "waivers.bench.settings",
+            "DJANGO_SETTINGS_MODULE": "devtools.bench.settings",
             "DATABASE_URL": database_url,
         }
         if cache_url:  # e.g. redis://: one cache shared by both workers, as deployed

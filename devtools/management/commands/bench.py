@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from waivers.bench import runner
+from devtools.bench import runner
 
 
 def _sizes(value: str) -> tuple[int, ...]:
