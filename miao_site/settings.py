@@ -103,10 +103,10 @@ DATABASES = {
 }
 # Session settings for every connection (docs/performance.md):
 # - jit=off: web requests are short queries; PostgreSQL's JIT compilation (on by
-#   default above jit_above_cost) costs 10-40 ms a query and saves nothing here.
-# - work_mem=32MB: a keyword matching a large share of a million waivers needs a
-#   bitmap of ~6 MB; under the 4 MB default it turns lossy, and PostgreSQL then
-#   re-checks the search vector of every row on those pages (seconds).
+#   default above jit_above_cost) costs more than it saves on them.
+# - work_mem=32MB: a keyword matching a large share of the waivers needs a large
+#   bitmap; under the 4 MB default it turns lossy, and PostgreSQL then re-checks
+#   the search vector of every row on those pages.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # endregion

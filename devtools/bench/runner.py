@@ -1,7 +1,7 @@
 """The benchmark run behind `manage.py bench` (see docs/performance.md).
 
 For each data size: load synthetic waivers (devtools.synthetic), then measure
-every figure of issue 6 with a warm-up and repetitions, each next to its
+every figure of the scale targets with a warm-up and repetitions, each next to its
 floor measured in the same run:
 
 * pages and API endpoints: p50/p95 through Django's test client (the whole
@@ -57,7 +57,7 @@ from waivers.models import Waiver
 
 BENCH_SEED = 6
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-# p95 targets at 1,000,000 waivers (issue 6), in milliseconds.
+# p95 targets at 1,000,000 waivers (docs/performance.md), in milliseconds.
 TARGETS_MS = {
     "search_page": 100,
     "filtered_list_page": 100,
