@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agencies",
     "waivers",
     "waivers.api",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +181,19 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before an SMTP connection or command gives up (the outbox retries later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@madeinamerica.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every message goes through the outbox (docs/outbox.md): delivery attempts
+# before a message is given up, permanent refusals (5xx) in a row before an
+# address is failing, and days sent or failed messages are kept.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+for _name in ("EMAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_FAILING_AFTER", "OUTBOX_KEEP_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # endregion
 
 # region Security -----------------------------------------------------------
