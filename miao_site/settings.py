@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "waivers",
     "waivers.api",
     "outbox",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,17 @@ OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 for _name in ("EMAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_FAILING_AFTER", "OUTBOX_KEEP_DAYS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
+# endregion
+
+# region Alerts ---------------------------------------------------------------
+# Follow requests (and manage-link requests) per client address and per email
+# address, counted in the cache (CACHE_URL): N/second, minute, hour or day.
+ALERTS_RATE_PER_CLIENT = env_rate("ALERTS_RATE_PER_CLIENT", "20/hour")
+ALERTS_RATE_PER_ADDRESS = env_rate("ALERTS_RATE_PER_ADDRESS", "5/hour")
+# Local hour (0-23, TIME_ZONE) at which daily and weekly (Monday) digests go out.
+ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", 7)
+if not 0 <= ALERTS_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("ALERTS_DIGEST_HOUR must be an hour from 0 to 23.")
 # endregion
 
 # region Security -----------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/", include("waivers.api.urls")),
     path("", include("waivers.urls")),
     path("", include("agencies.urls")),
+    path("", include("alerts.urls")),
 ]
