@@ -254,7 +254,8 @@ def digest(
             "count": count,
             "search_url": link,
         }
-        subject = f"{count} new waiver{'s' if count != 1 else ''} match your alert: {follows}"
+        matches = "1 new waiver matches" if count == 1 else f"{count} new waivers match"
+        subject = f"{matches} your alert: {follows}"
         if len(subject) > 120:
             subject = subject[:119] + "…"
     context.update(

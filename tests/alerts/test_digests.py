@@ -50,9 +50,12 @@ def test_a_search_alert_lists_the_new_waivers_it_matches_and_only_those():
     assert matching.public_id in message.text_body
     assert "Tunable laser" not in message.text_body
     assert message.text_body.count("Bronze gate valves") == 1
-    assert message.subject.startswith("1 new waiver match your alert: ")
+    assert (
+        message.subject
+        == "1 new waiver matches your alert: Agency: Defense Logistics Agency; NAICS 3311"
+    )
     # What matched and why, in words, with links.
-    assert "Why you get this: you asked for new waivers that match" in message.text_body
+    assert "Why you get this: you follow new waivers that match this search" in message.text_body
     assert "NAICS 3311" in message.text_body and "Defense Logistics Agency" in message.text_body
     assert f"/waivers/{matching.public_id}/" in message.text_body
     assert "/waivers/?agency=97AS&naics=3311" in message.text_body
@@ -256,7 +259,7 @@ def test_messages_have_a_text_and_an_html_part_once_delivered(mailoutbox):
     post(laser())
     run()
     call_command("send_mail_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    digest = [m for m in mailoutbox if "match your alert" in m.subject][0]
+    digest = [m for m in mailoutbox if "matches your alert" in m.subject][0]
     assert digest.body.strip()
     ((html, mimetype),) = digest.alternatives
     assert mimetype == "text/html" and "<html" in html

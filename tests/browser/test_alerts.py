@@ -70,7 +70,7 @@ def test_follow_a_search_confirm_receive_an_alert_and_unsubscribe(page, mail, li
     deliver()
 
     confirmation, alert = mail.messages_to(ADDRESS)
-    assert alert.message["Subject"] == "1 new waiver match your alert: PSC 6640"
+    assert alert.message["Subject"] == "1 new waiver matches your alert: PSC 6640"
     assert "Tunable diode laser" in alert.text and "Valves" not in alert.text
     assert "Older laboratory laser" not in alert.text  # posted before the alert began
     assert "Tunable diode laser" in alert.html
