@@ -177,12 +177,7 @@ def _flush(batch: list[tuple[_Group, int]], window: _Window, now, report: Report
                 if change.id > subscription.watermark and change.at >= subscription.confirmed_at
             ]
             if own:
-                key = (
-                    id(group),
-                    tuple(change.id for change in own),
-                    subscription.frequency,
-                    subscription.last_sent_at or subscription.confirmed_at,
-                )
+                key = (id(group), tuple(change.id for change in own), subscription.frequency)
                 if key not in rendered:
                     rendered[key] = messages.digest(
                         subscription, own, window.waivers, follows=group.follows(window)

@@ -19,9 +19,12 @@ from alerts.models import PublicChange, Subscription
 from outbox.mail import Message
 from waivers.models import Waiver
 
-# Stands for the subscription's own unsubscribe link in a digest rendered
-# once for every subscriber of a search (letters only: survives escaping).
+# A digest is rendered once for all the subscribers of a search who get the
+# same changes; these stand for what differs between them (letters only, so
+# they survive escaping): the subscription's own unsubscribe link, and the day
+# of its previous message.
 UNSUBSCRIBE_PLACEHOLDER = "ALERTSUNSUBSCRIBEURLPLACEHOLDER"
+SINCE_PLACEHOLDER = "ALERTSSINCEDAYPLACEHOLDER"
 # A digest lists at most this many waivers; the rest are a link away.
 MAX_ITEMS = 50
 
@@ -232,8 +235,9 @@ def digest(
     *,
     follows: str,
 ) -> Message:
-    """The message for one subscription, with UNSUBSCRIBE_PLACEHOLDER where
-    its unsubscribe link goes (see personalise)."""
+    """The message for `subscription`, fit for every subscription to the same
+    thing and frequency told of the same changes: personalise() fills in the
+    placeholders."""
     if subscription.kind == Subscription.Kind.WAIVER:
         waiver = waivers[changes[0].waiver_id]
         lines = [describe_change(change, waiver) for change in changes]
@@ -263,7 +267,7 @@ def digest(
         follows=follows,
         frequency=subscription.get_frequency_display().lower(),
         unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
-        since=_day(subscription.last_sent_at or subscription.confirmed_at),
+        since=SINCE_PLACEHOLDER,
     )
     text, html = _render("digest", context)
     return Message(
@@ -282,19 +286,24 @@ def digest(
 
 
 def personalise(message: Message, subscription: Subscription, to: str) -> Message:
-    """A copy of a digest for one subscription: its address and its own
-    unsubscribe link."""
-    url = absolute(
-        reverse("alerts:unsubscribe", args=[tokens.make("unsubscribe", subscription.pk)])
-    )
+    """A copy of a digest for one subscription: its address, its own
+    unsubscribe link and the day of its previous message."""
+    token = tokens.make("unsubscribe", subscription.pk)
+    values = {
+        UNSUBSCRIBE_PLACEHOLDER: absolute(reverse("alerts:unsubscribe", args=[token])),
+        SINCE_PLACEHOLDER: _day(subscription.last_sent_at or subscription.confirmed_at),
+    }
+
+    def fill(text: str) -> str:
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        return text
+
     return Message(
         kind=message.kind,
         to=to,
         subject=message.subject,
-        text=message.text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
-        html=message.html.replace(UNSUBSCRIBE_PLACEHOLDER, url),
-        headers={
-            name: value.replace(UNSUBSCRIBE_PLACEHOLDER, url)
-            for name, value in message.headers.items()
-        },
+        text=fill(message.text),
+        html=fill(message.html),
+        headers={name: fill(value) for name, value in message.headers.items()},
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from alerts import services as alert_services
 from alerts import tokens
@@ -85,6 +86,11 @@ def test_each_subscriber_of_the_same_search_gets_their_own_unsubscribe_link():
     (to_first,) = digests_to("one@example.org")
     (to_second,) = digests_to("two@example.org")
     assert to_first.text_body != to_second.text_body
+    for message in (to_first, to_second):
+        whole = message.text_body + message.html_body + str(message.headers)
+        assert "PLACEHOLDER" not in whole
+        day = date_format(timezone.localtime(first.confirmed_at), "j F Y")
+        assert f"1 new waiver posted since {day} matches your alert." in message.text_body
     assert to_first.headers["List-Unsubscribe"] != to_second.headers["List-Unsubscribe"]
     assert first.pk != second.pk
 
