@@ -10,24 +10,15 @@ from django.urls import path
 from alerts import selectors
 from alerts.models import FollowerCount
 from waivers import scope
+from waivers.admin.base import ReadOnlyAdmin
 
 
 @admin.register(FollowerCount)
-class FollowerCountAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return scope.has_any_role(request.user)
+class FollowerCountAdmin(ReadOnlyAdmin):
+    """Any staff member with a role; nobody adds, changes or deletes."""
 
     def has_view_permission(self, request, obj=None):
-        return obj is None and scope.has_any_role(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return obj is None and super().has_view_permission(request)
 
     def get_urls(self):
         # The aggregate page only: no per-subscription URL exists.

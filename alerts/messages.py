@@ -74,61 +74,50 @@ def search_url(query: str) -> str:
 # --- confirmation, notices and the manage link ---------------------------------------
 
 
+def _asked_for(kind: str, to: str, subject: str, template: str, context: dict) -> Message:
+    """A message the address has just asked for (sent even to an address
+    marked failing, see outbox.sender)."""
+    text, html = _render(template, {**_common(), **context})
+    return Message(
+        kind=kind,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        headers={"Auto-Submitted": "auto-replied"},
+        requested=True,
+    )
+
+
 def confirmation(subscription: Subscription, to: str) -> Message:
     token = tokens.make("confirm", subscription.pk)
     context = {
-        **_common(),
         "follows": subject_of(subscription),
-        "kind": subscription.kind,
         "frequency": subscription.get_frequency_display().lower(),
         "confirm_url": absolute(reverse("alerts:confirm", args=[token])),
         "days": tokens.CONFIRM_DAYS,
     }
-    text, html = _render("confirm", context)
-    return Message(
-        kind="alerts.confirm",
-        to=to,
-        subject="Confirm your Made in America waiver alert",
-        text=text,
-        html=html,
-        headers={"Auto-Submitted": "auto-replied"},
-        requested=True,
-    )
+    subject = "Confirm your Made in America waiver alert"
+    return _asked_for("alerts.confirm", to, subject, "confirm", context)
 
 
 def notice(to: str, *, reason: str, follows: str) -> Message:
-    """Told instead of a confirmation: the address already follows this, or
-    follows as many things as it may. (The page answers the same either way.)"""
-    context = {**_common(), "reason": reason, "follows": follows}
-    text, html = _render("notice", context)
-    return Message(
-        kind=f"alerts.{reason}",
-        to=to,
-        subject="About your Made in America waiver alert",
-        text=text,
-        html=html,
-        headers={"Auto-Submitted": "auto-replied"},
-        requested=True,
-    )
+    """Told instead of a confirmation: the address already follows this
+    (reason "already"), or follows as many things as it may ("limit"). The
+    page answers the same either way."""
+    subject = "About your Made in America waiver alert"
+    context = {"reason": reason, "follows": follows}
+    return _asked_for(f"alerts.{reason}", to, subject, "notice", context)
 
 
 def manage_link(subscriber_id: int, to: str) -> Message:
     token = tokens.make("manage", subscriber_id)
     context = {
-        **_common(),
         "link": absolute(reverse("alerts:manage", args=[token])),
         "hours": tokens.MANAGE_HOURS,
     }
-    text, html = _render("manage_link", context)
-    return Message(
-        kind="alerts.manage_link",
-        to=to,
-        subject="Your Made in America waiver alerts",
-        text=text,
-        html=html,
-        headers={"Auto-Submitted": "auto-replied"},
-        requested=True,
-    )
+    subject = "Your Made in America waiver alerts"
+    return _asked_for("alerts.manage_link", to, subject, "manage_link", context)
 
 
 # --- digests ------------------------------------------------------------------------

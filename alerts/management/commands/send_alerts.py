@@ -14,15 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--loop", action="store_true", help="Keep running, one pass per interval."
-        )
-        parser.add_argument(
-            "--interval",
-            type=float,
-            default=60.0,
-            help="Seconds between passes with --loop (default 60).",
-        )
+        looping.add_arguments(parser, interval=60)
         parser.add_argument(
             "--batch-size",
             type=int,
@@ -31,8 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop: bool, interval: float, batch_size: int, **options):
-        if interval <= 0:
-            raise CommandError("--interval must be a positive number of seconds.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         verbosity = options["verbosity"]
@@ -50,7 +40,4 @@ class Command(BaseCommand):
             if report.subscriptions or report.collected or not loop:
                 self.stdout.write(f"Alerts: {report}")
 
-        if loop:
-            looping.run(one_pass, interval=interval)
-        else:
-            one_pass()
+        looping.run_command(one_pass, loop=loop, interval=interval)

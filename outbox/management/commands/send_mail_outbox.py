@@ -12,22 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--loop", action="store_true", help="Keep running, one pass per interval."
-        )
-        parser.add_argument(
-            "--interval",
-            type=float,
-            default=15.0,
-            help="Seconds between passes with --loop (default 15).",
-        )
+        looping.add_arguments(parser, interval=15)
         parser.add_argument(
             "--limit", type=int, default=None, help="Attempt at most this many messages a pass."
         )
 
     def handle(self, *args, loop: bool, interval: float, limit: int | None, **options):
-        if interval <= 0:
-            raise CommandError("--interval must be a positive number of seconds.")
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1.")
 
@@ -38,7 +28,4 @@ class Command(BaseCommand):
                 line = f"Mail outbox: {report}" + (f"; purged {purged} old" if purged else "")
                 self.stdout.write(line)
 
-        if loop:
-            looping.run(one_pass, interval=interval)
-        else:
-            one_pass()
+        looping.run_command(one_pass, loop=loop, interval=interval)
