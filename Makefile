@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Local development defaults; production sets its own environment (README).
 DEV_ENV := DEBUG=$${DEBUG:-true}
+# `make run` also points the links in the mail it prints at this server.
+RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: install run test lint migrate demo clean
 
@@ -33,8 +35,13 @@ migrate: install
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
+# The mail workers run beside the server: alerts are prepared every minute and
+# the mail outbox is delivered every few seconds, to the console in development.
 run: demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(RUN_ENV) $(BIN)/python manage.py send_alerts --loop & alerts=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py send_mail_outbox --loop --interval 5 & outbox=$$!; \
+	trap 'kill $$alerts $$outbox 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

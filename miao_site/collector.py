@@ -3,14 +3,13 @@ gunicorn worker (miao_site/wsgi.py), or the benchmark standing in for one.
 
 * What start-up loaded (Django, the apps, their modules) lives as long as the
   process. `freeze_startup()` moves it out of the collector's reach, so a
-  full collection walks only what requests leave behind (~87 ms -> ~36 ms
-  measured in a worker).
+  full collection walks only what requests leave behind.
 * Every request leaves reference cycles behind: DRF's view and request refer
   to each other, as do a FilterSet and its filters and a form and its bound
-  fields (~580 objects for a page of the API list). Only the collector frees
+  fields. Only the collector frees
   a cycle. Left to its thresholds, it finds them in generation 1, which it
-  reaches every ten requests or so, in the middle of one: a pause of 3-6 ms
-  inside that request. `collect_between_requests()` collects the young
+  reaches every few requests, in the middle of one: a pause inside that
+  request. `collect_between_requests()` collects the young
   generations when each request starts instead, when the cycles of the
   requests before it are all dead: a fraction of a millisecond every
   request, and less collecting in all, since live objects are no longer

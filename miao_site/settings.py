@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "agencies",
     "waivers",
     "waivers.api",
+    "outbox",
+    "alerts",
+    "devtools",  # development tooling: generate_waivers, bench, seed_demo
 ]
 
 MIDDLEWARE = [
@@ -117,10 +120,10 @@ DATABASES = {
 }
 # Session settings for every connection (docs/performance.md):
 # - jit=off: web requests are short queries; PostgreSQL's JIT compilation (on by
-#   default above jit_above_cost) costs 10-40 ms a query and saves nothing here.
-# - work_mem=32MB: a keyword matching a large share of a million waivers needs a
-#   bitmap of ~6 MB; under the 4 MB default it turns lossy, and PostgreSQL then
-#   re-checks the search vector of every row on those pages (seconds).
+#   default above jit_above_cost) costs more than it saves on them.
+# - work_mem=32MB: a keyword matching a large share of the waivers needs a large
+#   bitmap; under the 4 MB default it turns lossy, and PostgreSQL then re-checks
+#   the search vector of every row on those pages.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # endregion
@@ -230,8 +233,30 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before an SMTP connection or command gives up (the outbox retries later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@madeinamerica.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every message goes through the outbox (docs/outbox.md): delivery attempts
+# before a message is given up, permanent refusals (5xx) in a row before an
+# address is failing, and days sent or failed messages are kept.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+for _name in ("EMAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_FAILING_AFTER", "OUTBOX_KEEP_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+# endregion
+
+# region Alerts ---------------------------------------------------------------
+# Follow requests (and manage-link requests) per client address and per email
+# address, counted in the cache (CACHE_URL): N/second, minute, hour or day.
+ALERTS_RATE_PER_CLIENT = env_rate("ALERTS_RATE_PER_CLIENT", "20/hour")
+ALERTS_RATE_PER_ADDRESS = env_rate("ALERTS_RATE_PER_ADDRESS", "5/hour")
+# Local hour (0-23, TIME_ZONE) at which daily and weekly (Monday) digests go out.
+ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", 7)
+if not 0 <= ALERTS_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("ALERTS_DIGEST_HOUR must be an hour from 0 to 23.")
 # endregion
 
 # region Security -----------------------------------------------------------

@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", include("waivers.api.urls")),
     path("", include("waivers.urls")),
     path("", include((agency_urlpatterns, "agencies"))),
+    path("", include("alerts.urls")),
 ]

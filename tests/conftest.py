@@ -29,3 +29,15 @@ def committed_db(transactional_db):
 
     if not Agency.objects.exists():
         call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, with Django's SMTP backend pointed at it."""
+    from tests.smtp import LoopbackSMTP
+
+    server = LoopbackSMTP()
+    server.start()
+    server.configure(settings)
+    yield server
+    server.stop()

@@ -1,7 +1,9 @@
-"""Emails to staff about the review workflow, sent through Django's email
-backend (console in development). waivers.services schedules these with
-transaction.on_commit, so nothing is sent for a change that rolls back and
-each committed change sends exactly one message.
+"""Emails to staff about the review workflow. waivers.services calls these
+inside the transaction of the change, and they write one message per
+recipient to the mail outbox (outbox.mail), which `send_mail_outbox`
+delivers: nothing is sent for a change that rolls back, each committed change
+sends exactly one message to each recipient, and no request waits on (or
+fails with) the mail server.
 
 - waiver_submitted: to every active MIAO reviewer with an email address.
 - determination_recorded: to the active submitters of the waiver's
@@ -10,11 +12,11 @@ each committed change sends exactly one message.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from agencies.models import AgencyMembership
+from outbox.mail import Message, enqueue
 from waivers.models import Waiver
 
 Role = AgencyMembership.Role
@@ -50,11 +52,10 @@ def _admin_link(waiver: Waiver) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    message = EmailMessage(subject=subject, body=body, to=recipients)
-    return message.send()
+def _send(kind: str, subject: str, body: str, recipients: list[str]) -> int:
+    for recipient in recipients:
+        enqueue(Message(kind=f"waivers.{kind}", to=recipient, subject=subject, text=body))
+    return len(recipients)
 
 
 def waiver_submitted(waiver_pk: int) -> int:
@@ -65,7 +66,12 @@ def waiver_submitted(waiver_pk: int) -> int:
         f"({waiver.get_waiver_type_display()}): {waiver.procurement_title}\n\n"
         f"Review due: {due}\n{_admin_link(waiver)}\n"
     )
-    return _send(f"Waiver submitted for review: {waiver.public_id}", body, reviewer_emails())
+    return _send(
+        "waiver_submitted",
+        f"Waiver submitted for review: {waiver.public_id}",
+        body,
+        reviewer_emails(),
+    )
 
 
 def determination_recorded(waiver_pk: int) -> int:
@@ -81,6 +87,7 @@ def determination_recorded(waiver_pk: int) -> int:
         lines.append(f"Explanation: {waiver.determination_explanation}")
     lines.append(_admin_link(waiver))
     return _send(
+        "determination_recorded",
         f"MIAO determination on {waiver.public_id}: {waiver.get_determination_display()}",
         "\n\n".join(lines) + "\n",
         submitter_emails(waiver),

@@ -15,17 +15,16 @@ from django.db.models import F, Q
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 # Ranking by relevance reads the stored vector of every match (a TOAST fetch
-# and a decompression, ~9 us a row on the benchmark machine) before the first
-# row can be shown, so its cost grows with the number of matches: ~45 ms at
-# this limit, seconds for a common word over a million waivers. Above it,
-# results come newest first (an index walk that stops after one page) and the
-# page says so. See docs/performance.md.
+# and a decompression per row) before the first row can be shown, so its cost
+# grows with the number of matches. Above this limit, results come newest
+# first (an index walk that stops after one page) and the page says so. The
+# limit and its measured cost: decision 0009 and docs/performance.md.
 RANK_LIMIT = 5_000
 
 # The stored search vector: these parts, concatenated in this order. Each is a
 # tsvector expression over the waiver row `w`; `tsvector || tsvector` shifts
 # the right operand's positions past the left's. The bulk generator
-# (waivers.synthetic) evaluates the same parts, some through lookup tables.
+# (devtools.synthetic) evaluates the same parts, some through lookup tables.
 SEARCH_VECTOR_PARTS = {
     "title": "setweight(to_tsvector('english', w.procurement_title), 'A')",
     "identifiers": """setweight(to_tsvector('simple',

@@ -7,7 +7,6 @@ Views, forms, serializers, the admin and importers never assign `status`.
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -97,10 +96,12 @@ def _transition(
     actor,
     note: str,
     at: dt.datetime | None,
+    notify: Callable[[Waiver], object] | None = None,
     **changes,
 ) -> Waiver:
     """Lock the row, check the source state (workflow.ACTIONS[action]), apply
-    the change and its history row."""
+    the change and its history row, and write `notify`'s messages to the
+    outbox in the same transaction."""
     allowed = _allowed_from(action)
     with transaction.atomic():
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
@@ -124,6 +125,8 @@ def _transition(
             reason=note,
             changes=audit.diff(before, locked, ["status", *changes]),
         )
+        if notify is not None:
+            notify(locked)
     # Hand the caller the saved state.
     waiver.refresh_from_db()
     return waiver
@@ -182,8 +185,8 @@ def submit(
     retired) do not stop it being recorded as posted. Staff submissions always
     use the default.
 
-    MIAO reviewers are emailed once the change commits; see _notify_after_commit
-    for `notify` (imports, with no actor, send nothing)."""
+    MIAO reviewers are emailed through the outbox, written with the change;
+    see _notifier for `notify` (imports, with no actor, send nothing)."""
     if require_complete:
         check_ready_to_submit(waiver)
 
@@ -199,11 +202,11 @@ def submit(
         actor=actor,
         note=note,
         at=at,
+        notify=_notifier(notifications.waiver_submitted, actor=actor, notify=notify),
         submitted_at=lambda at: at,
         review_due_date=due,
     )
     refresh_search_vectors([waiver.pk])
-    _notify_after_commit(notifications.waiver_submitted, waiver, actor=actor, notify=notify)
     return waiver
 
 
@@ -231,7 +234,7 @@ def record_determination(
 ) -> Waiver:
     """MIAO's determination. Conditions are required for a conditional
     determination and an explanation for an inconsistent one. The agency's
-    submitters are emailed once it commits (see _notify_after_commit)."""
+    submitters are emailed through the outbox, written with it (see _notifier)."""
     conditions, explanation = conditions.strip(), explanation.strip()
     errors = {}
     if determination not in Waiver.Determination.values:
@@ -244,20 +247,19 @@ def record_determination(
         errors["determination_explanation"] = "An inconsistent determination must be explained."
     if errors:
         raise ValidationError(errors)
-    waiver = _transition(
+    return _transition(
         waiver,
         action=workflow.RECORD_DETERMINATION,
         to=Status.REVIEWED,
         actor=actor,
         note=note,
         at=at,
+        notify=_notifier(notifications.determination_recorded, actor=actor, notify=notify),
         determination=determination,
         determination_conditions=conditions,
         determination_explanation=explanation,
         determined_at=lambda at: at,
     )
-    _notify_after_commit(notifications.determination_recorded, waiver, actor=actor, notify=notify)
-    return waiver
 
 
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
@@ -316,17 +318,17 @@ def withdraw(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = 
 # --- notifications --------------------------------------------------------------
 
 
-def _notify_after_commit(
-    send: Callable[[int], int], waiver: Waiver, *, actor, notify: bool | None
-) -> None:
-    """Schedule an email for after the surrounding transaction commits (sent at
-    once when there is none). `notify=None` means "when a person acted": the
-    importer replays history with actor=None and sends nothing; pass
-    notify=False to silence a staff action too, or True to force it."""
+def _notifier(
+    send: Callable[[int], int], *, actor, notify: bool | None
+) -> Callable[[Waiver], int] | None:
+    """The staff email a transition writes to the outbox in its own
+    transaction (waivers.notifications), or None. `notify=None` means "when a
+    person acted": the importer replays history with actor=None and sends
+    nothing; pass notify=False to silence a staff action too, or True to
+    force it."""
     if notify is None:
         notify = actor is not None
-    if notify:
-        transaction.on_commit(partial(send, waiver.pk))
+    return (lambda waiver: send(waiver.pk)) if notify else None
 
 
 # --- editing content (drafts, amendments) and deletion ------------------------------

@@ -54,6 +54,17 @@ ACTIONS = {
 }
 
 
+# The actions that move a waiver to another status (each a service of that name).
+TRANSITIONS = (
+    SUBMIT,
+    START_REVIEW,
+    RECORD_DETERMINATION,
+    WAIVE_REVIEW,
+    RECORD_FINAL_DECISION,
+    WITHDRAW,
+)
+
+
 def actions_of(role: str) -> frozenset[str]:
     return frozenset(name for name, action in ACTIONS.items() if action.role == role)
 

@@ -33,7 +33,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from miao_site.importing import ImportReport, UnreadableFile
 from waivers import services
 from waivers.importers.placeholders import test_data_reason
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver
-from waivers.models.waiver import _PUBLIC_ID_ALPHABET
+from waivers.models.waiver import PUBLIC_ID_BITS, public_id_from_number
 from waivers.search import refresh_search_vectors
 
 Status = Waiver.Status
@@ -66,11 +66,10 @@ MISSING_EXPLANATION = (
 
 
 def public_id_for_source(source_id: str) -> str:
-    """A stable public id for an imported record: "MIA-" and the first 40 bits
-    of sha256(source id) in Crockford base32 (the alphabet of new_public_id)."""
-    number = int.from_bytes(hashlib.sha256(source_id.encode()).digest()[:5], "big")
-    chars = (_PUBLIC_ID_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
-    return "MIA-" + "".join(chars)
+    """A stable public id for an imported record: the first 40 bits of
+    sha256(source id), encoded as every public id is."""
+    digest = hashlib.sha256(source_id.encode()).digest()
+    return public_id_from_number(int.from_bytes(digest[: PUBLIC_ID_BITS // 8], "big"))
 
 
 # --- reading files -------------------------------------------------------------
@@ -864,10 +863,30 @@ def _error_text(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def import_records(records: Iterable[SourceRecord], report: ImportReport) -> ImportReport:
-    """Import parsed records, one savepoint each, into `report`."""
+def _agency_codes() -> tuple[dict[str, Agency], set[str]]:
+    """Sub-tier agencies by code, and the department codes (for messages)."""
     agencies = {a.code: a for a in Agency.objects.subtiers()}
     departments = set(Agency.objects.departments().values_list("code", flat=True))
+    return agencies, departments
+
+
+def normalise_records(
+    records: Iterable[SourceRecord],
+) -> Iterator[tuple[SourceRecord, Normalised]]:
+    """Each record as the importer would write it, without writing anything;
+    records it would reject are left out. For tools that read the published
+    record the way the importer does (the synthetic-data generator)."""
+    agencies, departments = _agency_codes()
+    for record in records:
+        try:
+            yield record, _Normaliser(record, agencies, departments).run()
+        except RecordRejected:
+            continue
+
+
+def import_records(records: Iterable[SourceRecord], report: ImportReport) -> ImportReport:
+    """Import parsed records, one savepoint each, into `report`."""
+    agencies, departments = _agency_codes()
     seen: set[str] = set()
     touched: list[int] = []
     for record in records:

@@ -12,12 +12,23 @@ from django.utils import timezone
 from miao_site.timestamps import TimeStampedModel
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
-_PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_ID_BITS = 40  # eight characters of five bits
+_PUBLIC_ID_SHIFTS = tuple(range(PUBLIC_ID_BITS - 5, -1, -5))
+
+
+def public_id_from_number(number: int) -> str:
+    """The public id encoding a number below 2**40: "MIA-" and eight
+    characters of PUBLIC_ID_ALPHABET, most significant first. Distinct
+    numbers give distinct ids."""
+    if not 0 <= number < 1 << PUBLIC_ID_BITS:
+        raise ValueError(f"a public id encodes a number from 0 to 2**{PUBLIC_ID_BITS} - 1")
+    return "MIA-" + "".join([PUBLIC_ID_ALPHABET[(number >> s) & 31] for s in _PUBLIC_ID_SHIFTS])
 
 
 def new_public_id() -> str:
     """A random, stable public identifier such as `MIA-7KQ3M9XD`."""
-    return "MIA-" + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(8))
+    return public_id_from_number(secrets.randbits(PUBLIC_ID_BITS))
 
 
 class WaiverQuerySet(models.QuerySet):

@@ -117,8 +117,9 @@ def query_string(**params) -> str:
 
 def _tag(label, variant: str) -> str:
     """A USWDS tag (badge), or nothing without a label. Built here rather than
-    from a template: a results page shows four per row, and an inclusion tag's
-    template render cost ~2 ms a page. Each ends in a line break, which
+    from a template: a results page shows four per row, and rendering an
+    inclusion tag's template for each was a measurable share of the page
+    (docs/performance.md). Each ends in a line break, which
     separates the inline badges as the spaces between them do."""
     if not label:
         return "\n"

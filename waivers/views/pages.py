@@ -11,8 +11,8 @@ from waivers.selectors.waivers import headline_counts, latest_decisions, under_r
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # The counts and the latest decisions read every public waiver (seconds at
-    # a million): cached under the data version, like the search facets.
+    # The counts and the latest decisions read every public waiver, so their
+    # cost grows with the record: cached under the data version, like the facets.
     public = Waiver.objects.public()
     return render(
         request,

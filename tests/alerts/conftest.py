@@ -1,0 +1,32 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+# The staff users of the admin tests (a submitter of agency A, one of agency
+# B, a MIAO reviewer, a superuser, staff with no role) and their fast hasher.
+from tests.admin.conftest import alice, bob, fast_passwords, nobody, rita, root  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits count in the cache; each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Tests that commit for real (transaction=True) end with a flush of every
+    table, the reference lists included: reload them when they are gone."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from agencies.models import Agency
+
+    if not Agency.objects.exists():
+        with open(os.devnull, "w") as devnull:
+            call_command("load_reference", verbosity=0, stdout=devnull)

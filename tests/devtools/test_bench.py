@@ -1,0 +1,86 @@
+"""A small smoke run of `manage.py bench`: every figure and its floors come
+out in the JSON (the full runs at 10k-1M rows are documented in
+docs/performance.md; they are not part of the test suite)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from devtools.bench.runner import TARGETS_MS
+from tests.factories import WaiverFactory
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = set(TARGETS_MS)
+
+
+def test_small_bench_run_reports_every_figure_with_its_floor(tmp_path):
+    out = tmp_path / "bench.json"
+    stdout = io.StringIO()
+    call_command(
+        "bench",
+        "--rows",
+        "200",
+        "--reps",
+        "2",
+        "--warmup",
+        "1",
+        "--no-load",
+        "--import-records",
+        "10",
+        "--export-in-process",
+        "--out",
+        str(out),
+        stdout=stdout,
+    )
+    data = json.loads(out.read_text())
+    assert data["machine"]["nproc"] >= 1
+    [size] = data["sizes"]
+    assert size["rows"] == 200
+    assert size["load"]["public_rows"] > 150
+    generated = size["load"]["generate"]
+    assert generated["created"] == 200
+    assert generated["rows_per_second"] > 0
+    assert generated["meets_target"] == (generated["rows_per_second"] >= 20_000)
+    assert set(size["figures"]) == FIGURES
+    for key, figure in size["figures"].items():
+        # Pages under construction are reported as missing, never invented.
+        assert figure["status"] in ("ok", "missing"), (key, figure)
+        if figure["status"] == "ok":
+            for mode in ("warm", "cold"):
+                assert figure[mode]["n"] == 2
+                assert figure[mode]["p95_ms"] >= figure[mode]["p50_ms"] > 0
+                assert figure[mode]["sql_floor"]["p95_ms"] > 0
+                assert figure[mode]["non_200"] == 0
+            assert figure["target_p95_ms"] == TARGETS_MS[key]
+            assert isinstance(figure["within_floor_rule"], bool)
+    assert size["floors"]["bare_view"]["p95_ms"] > 0
+    export = size["csv_export"]
+    assert export["status"] in ("ok", "missing")
+    if export["status"] == "ok":
+        assert export["rows"] == size["load"]["public_rows"]
+        assert export["rows_per_second"] > 0 and export["peak_rss_mb"] > 0
+        assert export["sql_floor"]["rows"] == export["rows"]
+    assert size["import"]["status"] in ("ok", "missing")
+    if size["import"]["status"] == "ok":
+        assert size["import"]["records_per_second"] > 0
+        assert size["import"]["rejected"] == 0
+    text = stdout.getvalue()
+    assert "SQL floor" in text and "bare_view (floor)" in text
+    assert "generate_waivers: 200 rows" in text and "target 20,000" in text
+
+
+def test_bench_refuses_a_database_with_real_waivers():
+    WaiverFactory()
+    with pytest.raises(CommandError, match="throwaway database"):
+        call_command("bench", "--rows", "10", "--no-load", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "args", [["--rows", "abc"], ["--rows", "0"], ["--reps", "0"], ["--load-clients", "500"]]
+)
+def test_bench_rejects_bad_arguments(args):
+    with pytest.raises(CommandError):
+        call_command("bench", *args, stdout=io.StringIO())
