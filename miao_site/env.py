@@ -5,6 +5,7 @@ variable; it never falls back to a default silently.
 """
 
 import os
+import zoneinfo
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +50,18 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
     return number
+
+
+def env_timezone(name: str, default: str) -> str:
+    """An IANA time zone name such as America/New_York."""
+    value = _raw(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone such as America/New_York, not {value!r}."
+        ) from None
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from miao_site.env import (
     env_origins,
     env_rate,
     env_str,
+    env_timezone,
     env_url,
 )
 
@@ -30,7 +31,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is false (for development, set DEBUG=true)."
+        )
     # Development only: a fixed, obviously insecure key that never reaches production.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -114,7 +117,7 @@ EMBEDDED_DB_DIR = BASE_DIR / "var" / "pgdata"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or embedded_database_url(EMBEDDED_DB_DIR),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -196,7 +199,7 @@ SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 
 # region Internationalisation ----------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+TIME_ZONE = env_timezone("TIME_ZONE", "America/New_York")
 USE_I18N = False
 USE_TZ = True
 # endregion
@@ -229,23 +232,20 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before an SMTP connection or command gives up (the outbox retries later).
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@madeinamerica.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Every message goes through the outbox (docs/outbox.md): delivery attempts
 # before a message is given up, permanent refusals (5xx) in a row before an
 # address is failing, and days sent or failed messages are kept.
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
-OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3)
-OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
-for _name in ("EMAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_FAILING_AFTER", "OUTBOX_KEEP_DAYS"):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20, minimum=1)
+OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3, minimum=1)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 # endregion
 
 # region Alerts ---------------------------------------------------------------
@@ -263,7 +263,7 @@ if not 0 <= ALERTS_DIGEST_HOUR <= 23:
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -331,7 +331,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Proxies in front of the site: 0 means the client is REMOTE_ADDR (X-Forwarded-For
     # is not trusted); 1 means the last X-Forwarded-For entry, and so on.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
 }
 # Requests per client (IP address) without a key, and per key with X-Api-Key.
 API_RATE_ANON = env_rate("API_RATE_ANON", "60/minute")
@@ -339,10 +339,10 @@ API_RATE_KEY = env_rate("API_RATE_KEY", "1000/minute")
 # The site's downloads (/waivers/export.csv and .json) per client address.
 DOWNLOAD_RATE = env_rate("DOWNLOAD_RATE", "10/minute")
 # Page sizes: the default, and the most a client may ask for with page_size.
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25)
-API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 # Seconds clients and proxies may reuse an API response (Cache-Control max-age).
-API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60, minimum=0)
 if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
     raise ImproperlyConfigured("API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE.")
 SPECTACULAR_SETTINGS = {
