@@ -5,6 +5,7 @@ checkout, so the database survives between runs. It is started once per
 process, on first use, and shared by every process that points at the folder.
 """
 
+import atexit
 import warnings
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def embedded_database_url(data_dir: Path) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        # Run at exit before pgserver's own handler (registered just before,
+        # exit handlers run last-in first-out): the last real user stops the
+        # server even when processes that ended abruptly are still listed.
+        atexit.register(forget_exited_processes, data_dir)
         # DATABASE_NAME is a constant of this module, never user input.
         exists = server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608
@@ -53,8 +58,10 @@ def forget_exited_processes(data_dir: Path) -> list[int]:
     pgserver stops the server when the last process on that list exits, each
     process removing itself in an exit handler. A process that ends without
     running its exit handlers (runserver gives up on a busy port with
-    os._exit) stays listed, and the server then outlives every real user:
-    a second `make run` on a busy port left it running for good."""
+    os._exit; a worker ended by SIGTERM) stays listed, and the server then
+    outlived every real user: a second `make run` on a busy port left it
+    running after the first one stopped. Called before the server starts
+    and again when each process using it exits."""
     import fasteners  # pgserver's dependencies, like the two below
     import psutil
     from pgserver.postgres_server import PostgresServer

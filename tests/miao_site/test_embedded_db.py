@@ -18,18 +18,26 @@ from miao_site.embedded_db import embedded_database_url
 embedded_database_url(Path(sys.argv[1]))
 if sys.argv[2] == "hard-exit":
     os._exit(1)  # as runserver does on a busy port: no exit handlers run
+print("ready", flush=True)
+sys.stdin.readline()  # until told to stop; then a normal exit
 """
 
 
-def use_server(data_dir: Path, how: str) -> None:
+def start_using(data_dir: Path, how: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    subprocess.run(  # noqa: S603 - fixed interpreter and script
+    process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
         [sys.executable, "-c", USE, str(data_dir), how],
         cwd=ROOT,
         env=env,
-        check=False,
-        timeout=120,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    if how == "hard-exit":
+        process.wait(timeout=120)
+    else:
+        assert process.stdout.readline().strip() == "ready"
+    return process
 
 
 def server_running(data_dir: Path) -> bool:
@@ -55,12 +63,11 @@ def data_dir(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="pgserver's Linux binaries")
-def test_a_process_that_ended_without_its_exit_handlers_does_not_keep_the_server_running(
-    data_dir,
-):
-    use_server(data_dir, "hard-exit")  # e.g. a second `make run` failing on a busy port
+def test_the_server_stops_with_its_last_user_even_after_an_abrupt_exit(data_dir):
+    real = start_using(data_dir, "normal")  # the first `make run`
+    start_using(data_dir, "hard-exit")  # a second one, failing on the busy port
     assert server_running(data_dir)
-    use_server(data_dir, "normal")  # the real server, stopped normally
+    real.communicate("\n", timeout=120)  # the first one stops normally
     for _ in range(50):
         if not server_running(data_dir):
             break
