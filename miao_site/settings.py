@@ -339,8 +339,8 @@ API_RATE_KEY = env_rate("API_RATE_KEY", "1000/minute")
 # The site's downloads (/waivers/export.csv and .json) per client address.
 DOWNLOAD_RATE = env_rate("DOWNLOAD_RATE", "10/minute")
 # Page sizes: the default, and the most a client may ask for with page_size.
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)
-API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 # Seconds clients and proxies may reuse an API response (Cache-Control max-age).
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60, minimum=0)
 if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
