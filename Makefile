@@ -12,7 +12,7 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 # `make run` also points the links in the mail it prints at this server.
 RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: install run test lint migrate demo clean
+.PHONY: install run test schemathesis lint migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ run: demo
 test: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The long property-based run of the API against its OpenAPI schema (200
+# examples an operation, boundary values, longer stateful runs); `make test`
+# runs a short pass of the same tests. .ci/run runs it after `make test`.
+schemathesis: install
+	$(DEV_ENV) SCHEMATHESIS_RUN=long $(BIN)/python -m pytest tests/api/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

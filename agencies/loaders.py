@@ -11,6 +11,8 @@ from miao_site.importing import ImportReport, read_csv_rows
 
 _DEPARTMENT_CODE = re.compile(r"^\d{3}$")
 _SUBTIER_CODE = re.compile(r"^[0-9A-Z]{4}$")
+# The fields a re-run may change (the slug, once given, stays).
+UPDATED_FIELDS = ("kind", "name", "abbreviation", "parent_id")
 COLUMNS = {
     "department_code",
     "department_name",
@@ -50,7 +52,9 @@ def load_agencies(path: Path) -> ImportReport:
         departments.setdefault(dept_code, row)
         subtiers.append(row)
 
-    existing = dict(Agency.objects.values_list("code", "slug"))
+    rows = Agency.objects.values_list("code", "slug", *UPDATED_FIELDS)
+    existing = {code: slug for code, slug, *_ in rows}
+    current = {code: tuple(values) for code, _, *values in rows}
     taken = set(existing.values())
     with transaction.atomic():
         dept_objs = []
@@ -68,7 +72,7 @@ def load_agencies(path: Path) -> ImportReport:
                     abbreviation=row["department_abbreviation"].strip(),
                 )
             )
-        _upsert(dept_objs, existing, report)
+        _upsert(dept_objs, current, report)
         parents = dict(Agency.objects.departments().values_list("code", "id"))
         sub_objs = []
         for row in sorted(subtiers, key=lambda r: r["subtier_code"]):
@@ -85,18 +89,26 @@ def load_agencies(path: Path) -> ImportReport:
                     parent_id=parents[row["department_code"].strip()],
                 )
             )
-        _upsert(sub_objs, existing, report)
+        _upsert(sub_objs, current, report)
     return report
 
 
-def _upsert(objs: list[Agency], existing: dict[str, str], report: ImportReport) -> None:
+def _upsert(objs: list[Agency], current: dict[str, tuple], report: ImportReport) -> None:
+    """Create the new agencies and update the changed ones; an agency whose
+    fields are already as listed is counted unchanged and not written."""
+    written = []
     for obj in objs:
-        if obj.code in existing:
+        values = tuple(getattr(obj, name) for name in UPDATED_FIELDS)
+        if obj.code not in current:
+            report.created += 1
+        elif current[obj.code] != values:
             report.updated += 1
         else:
-            report.created += 1
+            report.unchanged += 1
+            continue
+        written.append(obj)
     Agency.objects.bulk_create(
-        objs,
+        written,
         update_conflicts=True,
         unique_fields=["code"],
         update_fields=["kind", "name", "abbreviation", "parent"],

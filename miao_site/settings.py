@@ -4,8 +4,11 @@ Every value that differs between machines comes from the environment and is
 parsed strictly (see miao_site/env.py); .env.example documents each variable.
 """
 
+import datetime as dt
 from pathlib import Path
 
+import corsheaders.defaults
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,6 +20,7 @@ from miao_site.env import (
     env_origins,
     env_rate,
     env_str,
+    env_timezone,
     env_url,
 )
 
@@ -27,7 +31,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is false (for development, set DEBUG=true)."
+        )
     # Development only: a fixed, obviously insecure key that never reaches production.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -37,7 +43,7 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"
 
 # region Applications -------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "miao_site.apps.StaffAdminConfig",  # django.contrib.admin with the staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "corsheaders",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -61,15 +72,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "miao_site.sessions.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waivers.caching.DataVersionMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "miao_site.urls"
@@ -85,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -99,7 +117,7 @@ EMBEDDED_DB_DIR = BASE_DIR / "var" / "pgdata"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or embedded_database_url(EMBEDDED_DB_DIR),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -143,11 +161,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes checks every login first: it refuses a locked-out username and
+# address pair before any password is compared (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff login: after LOGIN_FAILURE_LIMIT failures in a row for one username
+# from one address, that pair is refused for LOGIN_COOLOFF_MINUTES (each
+# further try starts the wait again). A username that does not exist is
+# counted and refused exactly like one that does.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "miao_site.staff_admin.client_address"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+AXES_LOCKOUT_CALLABLE = "miao_site.staff_admin.lockout_response"
+
+# Second factor: every staff account logs in with a password and the code of
+# its authenticator app (TOTP, django-otp). On unless DEBUG; check --deploy
+# warns when it is off in production (miao_site.checks).
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "MIAO waivers")
+
+# Staff sessions (NIST SP 800-63B, AAL2): they end after
+# STAFF_SESSION_IDLE_MINUTES without a request, STAFF_SESSION_MAX_HOURS after
+# logging in, and when the browser closes (the cookie has no expiry date).
+# Anonymous visitors have no session.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 # endregion
 
 # region Internationalisation ----------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+TIME_ZONE = env_timezone("TIME_ZONE", "America/New_York")
 USE_I18N = False
 USE_TZ = True
 # endregion
@@ -180,23 +232,20 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before an SMTP connection or command gives up (the outbox retries later).
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@madeinamerica.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Every message goes through the outbox (docs/outbox.md): delivery attempts
 # before a message is given up, permanent refusals (5xx) in a row before an
 # address is failing, and days sent or failed messages are kept.
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
-OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3)
-OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
-for _name in ("EMAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_FAILING_AFTER", "OUTBOX_KEEP_DAYS"):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20, minimum=1)
+OUTBOX_FAILING_AFTER = env_int("OUTBOX_FAILING_AFTER", 3, minimum=1)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 # endregion
 
 # region Alerts ---------------------------------------------------------------
@@ -214,7 +263,7 @@ if not 0 <= ALERTS_DIGEST_HOUR <= 23:
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -222,6 +271,59 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy on every response (django-csp): scripts, styles,
+# images, fonts and fetches from this site only; no inline script or style
+# unless it carries the response's nonce ({{ CSP_NONCE }}); no plugins, no
+# framing (frame-ancestors, as X-Frame-Options DENY), forms post here only.
+# img-src allows data: for the small SVG icons that USWDS and Swagger UI
+# inline in their stylesheets. docs/security.md explains each directive.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.NONE],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF, csp.constants.NONCE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "manifest-src": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        "base-uri": [csp.constants.NONE],
+        "object-src": [csp.constants.NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): every powerful browser
+# feature is denied to the site and anything it might embed; it uses none.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 # endregion
 
 # region API ----------------------------------------------------------------
@@ -229,16 +331,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Proxies in front of the site: 0 means the client is REMOTE_ADDR (X-Forwarded-For
     # is not trusted); 1 means the last X-Forwarded-For entry, and so on.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
 }
 # Requests per client (IP address) without a key, and per key with X-Api-Key.
 API_RATE_ANON = env_rate("API_RATE_ANON", "60/minute")
 API_RATE_KEY = env_rate("API_RATE_KEY", "1000/minute")
+# The site's downloads (/waivers/export.csv and .json) per client address.
+DOWNLOAD_RATE = env_rate("DOWNLOAD_RATE", "10/minute")
 # Page sizes: the default, and the most a client may ask for with page_size.
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 # Seconds clients and proxies may reuse an API response (Cache-Control max-age).
-API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60, minimum=0)
 if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
     raise ImproperlyConfigured("API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE.")
 SPECTACULAR_SETTINGS = {
@@ -264,13 +368,20 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+# Browser clients on other sites may send a key and read the validators and
+# their rate limit (Last-Modified and Cache-Control are readable anyway).
+CORS_ALLOW_HEADERS = (*corsheaders.defaults.default_headers, "x-api-key")
+CORS_EXPOSE_HEADERS = ("ETag", "X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After")
 # endregion
 
 # region Logging ------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "miao_site.logging.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # pgserver narrates every start and stop of the embedded server.
     "loggers": {"pgserver": {"level": "WARNING"}},

@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from waivers.urls import agency_urlpatterns
 
-admin.site.site_header = "Made in America waivers — staff"
-admin.site.site_title = "MIAO waivers staff"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("waivers.api.urls")),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.paginator import Page
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.functional import SimpleLazyObject
 
 from waivers import search
@@ -35,6 +35,24 @@ class PageForm(forms.Form):
         empty_value=DEFAULT_PAGE_SIZE,
         label="Results per page",
     )
+
+
+class UnusableParameters(Exception):
+    """A download or feed asked for with parameters that cannot be used: it
+    answers 400 naming each of them, rather than something other than what
+    was asked for (a page shows the rest of the search instead)."""
+
+    def __init__(self, form: forms.Form):
+        super().__init__(form.errors)
+        self.form = form
+
+    def response(self) -> HttpResponse:
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in self.form.errors.items()]
+        return HttpResponse(
+            "These search parameters could not be used:\n" + "\n".join(lines) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
 
 
 @dataclass

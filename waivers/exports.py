@@ -3,8 +3,9 @@ exported columns of waivers.columns (the API shows the same columns and
 values). The CSV is written by PostgreSQL itself (see copy_csv).
 
 In the CSV, lists (PIIDs, countries) are joined with ";", a missing value is
-empty, booleans are true/false; in the JSON lists are arrays and a missing
-value is null.
+empty, booleans are true/false, and a text a spreadsheet would run as a
+formula starts with a quote (defuse_formula); in the JSON lists are arrays, a
+missing value is null and texts are as stored.
 """
 
 import json
@@ -39,6 +40,18 @@ from waivers.models import Waiver
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = ";"
 FIELD_NAMES = [column.name for column in EXPORT_COLUMNS]
+
+# Spreadsheet formula injection (OWASP, "CSV Injection"): Excel, LibreOffice
+# and Google Sheets read a cell whose text starts with one of these as a
+# formula (=HYPERLINK(...), +cmd|..., -2+3, @SUM(...)). Every CSV cell holding
+# such a text gets a leading single quote, which they show as text; the JSON
+# keeps the stored text. PostgreSQL's cells follow the same rule (_Defused).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(text: str) -> str:
+    """A CSV cell's text that no spreadsheet runs as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def export_queryset(queryset):
@@ -113,6 +126,22 @@ class _Timestamp(_Cell):
     )
 
 
+class _Defused(_Cell):
+    """A text cell with defuse_formula's leading quote. ascii() reads the
+    code of the first character (NULL for NULL): no regular expression to
+    run for every cell of a million rows."""
+
+    trigger_codes = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        quoted = f"'''' || {sql}"
+        return (
+            f"CASE WHEN ascii({sql}) IN ({self.trigger_codes}) THEN {quoted} ELSE {sql} END",
+            (*params, *params, *params),
+        )
+
+
 class _Concat(_Cell):
     template = "(%(expressions)s)"
     arg_joiner = " || "
@@ -131,13 +160,13 @@ def csv_cell(column: Column, absolute_url: Callable[[str], str]) -> Expression:
     value = column.expression
     match column.kind:
         case Text() | Choice() | Url():
-            return _Text(value)
+            return _Defused(_Text(value))
         case Integer():
             return _Text(Cast(value, TextField()))
         case Boolean():
             return _Boolean(value)
         case TextList():
-            return _List(value, Value(LIST_SEPARATOR))
+            return _Defused(_List(value, Value(LIST_SEPARATOR)))
         case Date():
             return _Date(value)
         case Timestamp():

@@ -3,19 +3,37 @@ for PSC category 66. Same FilterSet and parameters as /waivers/; newest
 posted first, whatever `sort` says."""
 
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from waivers.browsing import DISPLAY_PARAMS, describe_filters
+from waivers.browsing import DISPLAY_PARAMS, UnusableParameters, describe_filters
 from waivers.filters import ORDERINGS, WaiverFilterSet
 from waivers.models import Waiver
 
 FEED_LENGTH = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are declared plain text. Django declares
+    them `type="html"`, but item_description() is plain text (escaped once,
+    as XML): a reader rendering it as HTML would run stored markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class WaiverFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except UnusableParameters as problem:
+            # A plain-text 400 naming each parameter, as the downloads answer
+            # (a BadRequest would log a whole traceback for each such request).
+            return problem.response()
 
     def get_object(self, request):
         params = request.GET.copy()
@@ -23,10 +41,7 @@ class WaiverFeed(Feed):
             params.pop(name, None)
         filterset = WaiverFilterSet(params, queryset=Waiver.objects.public())
         if not filterset.is_valid():
-            problems = "; ".join(
-                f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
-            )
-            raise BadRequest(f"These search parameters could not be used: {problems}")
+            raise UnusableParameters(filterset.form)
         filterset.query_string = params.urlencode()
         return filterset
 

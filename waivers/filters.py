@@ -134,6 +134,23 @@ class CodePrefixFilter(django_filters.CharFilter):
     field_class = UpperCharField
 
 
+class LastDayField(forms.DateField):
+    """A day that ends a range ("on or before"): the range ends at the start
+    of the following day, which the last day a date can name (9999-12-31)
+    does not have."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value == dt.date.max:
+            raise forms.ValidationError(
+                f"Enter a date before {dt.date.max.isoformat()}.", code="max_value"
+            )
+
+
+class LastDayFilter(django_filters.DateFilter):
+    field_class = LastDayField
+
+
 class WaiverFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
@@ -194,7 +211,7 @@ class WaiverFilterSet(django_filters.FilterSet):
     submitted_after = django_filters.DateFilter(
         method="filter_submitted_after", label="Submitted on or after"
     )
-    submitted_before = django_filters.DateFilter(
+    submitted_before = LastDayFilter(
         method="filter_submitted_before", label="Submitted on or before"
     )
     open = StrictBooleanFilter(method="filter_open", label="Open for review now")

@@ -93,6 +93,32 @@ def test_following_a_search_asks_for_confirmation_and_sends_nothing_else(client)
     assert confirm_link(message) in message.html_body
 
 
+def test_following_while_the_mail_server_is_down_answers_and_mails_once_it_is_up(client, settings):
+    """No request waits on the mail server (issue 18, the mail finding): the
+    confirmation is queued, and delivered when a real SMTP server is back."""
+    from django.core.management import call_command
+
+    from tests.smtp import LoopbackSMTP
+
+    server = LoopbackSMTP()
+    server.configure(settings)  # nothing listens on its port yet
+    assert follow(client, query="psc=66").status_code == 302
+    (message,) = OutboxMessage.objects.all()
+    call_command("send_mail_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("pending", 1)
+    server.start()
+    try:
+        OutboxMessage.objects.update(next_attempt_at=message.created_at)  # its wait is over
+        call_command("send_mail_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        (received,) = server.messages_to("reader@example.org")
+        assert "/alerts/confirm/" in received.text
+    finally:
+        server.stop()
+    message.refresh_from_db()
+    assert message.status == "sent"
+
+
 def test_the_confirmation_link_shows_a_button_and_confirms_on_post(client):
     follow(client, query="psc=66")
     link = confirm_link(OutboxMessage.objects.get())

@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests.waivers.search_catalogue import build_catalogue
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counters live in the cache: every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import errors
-from tests.waivers.search_catalogue import build_edge_cases
+from tests.waivers.search_catalogue import (
+    FORMULAS,
+    build_edge_cases,
+    build_formula_waiver,
+    defused,
+)
 from tests.waivers.test_exports import reference_cell
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +50,32 @@ def test_csv_of_edge_values_matches_json(client, catalogue, params):
     assert rows == [
         {name: reference_cell(value) for name, value in row.items()} for row in json_rows
     ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"page": "1"}, {"cursor": "*"}],
+    ids=["whole list (PostgreSQL)", "a page (Python)", "a cursor page (Python)"],
+)
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(
+    client, catalogue, params
+):
+    waiver = build_formula_waiver()
+    query = {"q": waiver.public_id, "fields": ",".join(["public_id", *FORMULAS])}
+    (row,) = csv_rows(client.get(URL, {**query, **params, "format": "csv"}))
+    assert row == {"public_id": waiver.public_id} | {
+        name: defused(value) for name, value in FORMULAS.items()
+    }
+    # The JSON keeps the stored text.
+    (json_row,) = client.get(URL, query).json()["results"]
+    assert json_row == {"public_id": waiver.public_id, **FORMULAS}
+
+
+def test_csv_of_other_lists_defuses_formulas(client):
+    build_formula_waiver()
+    rows = csv_rows(client.get("/api/v1/agencies/", {"format": "csv", "page_size": 500}))
+    names = [row["name"] for row in rows if row["name"].startswith("'")]
+    assert names == [defused(FORMULAS["contracting_agency_name"])]
 
 
 def test_whole_list_is_one_copy_statement_and_a_page_is_not(client, catalogue):

@@ -82,6 +82,20 @@ def test_unknown_or_revoked_keys_are_refused(client):
     assert client.get(URL, HTTP_X_API_KEY=raw).status_code == 401
 
 
+def test_refused_keys_count_against_the_client_address(client, small_limits):
+    """Guessing keys is limited like any request: each refused key is counted
+    against the address, then the answer is 429."""
+    bad = {"HTTP_X_API_KEY": "miao_guess", "REMOTE_ADDR": "10.0.0.7"}
+    assert statuses(client, 3, **bad) == [401, 401, 401]
+    response = client.get(URL, **bad)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response["X-RateLimit-Remaining"] == "0"
+    # The same budget as the address's anonymous requests; others are untouched.
+    assert statuses(client, 1, REMOTE_ADDR="10.0.0.7") == [429]
+    assert statuses(client, 1, REMOTE_ADDR="10.0.0.8") == [200]
+
+
 def test_only_a_hash_of_the_key_is_stored(client):
     key, raw = issue_key()
     assert raw.startswith("miao_") and len(raw) > 40

@@ -1,5 +1,5 @@
-"""The OpenAPI document: valid OpenAPI 3, complete, and true of the live API
-(a bounded property-based run of schemathesis against it)."""
+"""The OpenAPI document: valid OpenAPI 3, complete, and true of real
+responses (the property-based run is tests/api/test_schemathesis.py)."""
 
 import json
 
@@ -11,10 +11,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 from openapi_spec_validator import validate
-from schemathesis.checks import positive_data_acceptance
 
 from tests import site_data
 from waivers.api.filters import ApiWaiverFilterSet
@@ -79,7 +76,7 @@ def test_interactive_docs_are_served_from_our_own_static_files(client):
     assert client.get("/api/v1/schema/").status_code == 200
 
 
-# --- property-based run against the live API ---------------------------------
+# --- real responses against the schema -------------------------------------
 
 
 def _generated_schema() -> dict:
@@ -104,27 +101,6 @@ def live_data(settings, catalogue):
     yield catalogue
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
-
-
-@live_schema.parametrize()
-@hypothesis_settings(
-    max_examples=20,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
-def test_live_api_conforms_to_its_schema(case, live_data):
-    """No server errors; status codes, content types, bodies and headers as
-    documented; requests the schema rules out are refused.
-
-    The one built-in check left out is positive_data_acceptance ("every
-    request the schema allows gets a 2xx"): validity that depends on the data
-    or on two parameters together cannot be written in OpenAPI 3.0, and the
-    API rightly answers 400 there (agency=ZZZ9 that is no agency's code;
-    cursor together with page; a cursor with ordering=title). Those cases
-    have their own tests in test_bad_input.py and test_cursor.py.
-    """
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
 
 @pytest.mark.parametrize(

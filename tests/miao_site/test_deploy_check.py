@@ -47,3 +47,24 @@ def test_malformed_boolean_stops_start_up():
     result = run_manage("check", **{**PRODUCTION, "DEBUG": "sometimes"})
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_production_requires_a_second_factor_for_staff():
+    """STAFF_OTP_REQUIRED is on unless DEBUG; switched off, check --deploy
+    fails (the clean check above has it on)."""
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **{**PRODUCTION, "STAFF_OTP_REQUIRED": "false"},
+    )
+    assert result.returncode != 0
+    assert "miao.W001" in result.stderr + result.stdout
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STAFF_OTP_REQUIRED)",
+        **PRODUCTION,
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "True", shown.stderr

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from miao_site.env import env_bool, env_int, env_list, env_origins, env_url
+from miao_site.env import env_bool, env_int, env_list, env_origins, env_timezone, env_url
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), (" Yes ", True)])
@@ -42,3 +42,20 @@ def test_env_origins_require_scheme_and_host(monkeypatch):
     monkeypatch.setenv("CSRF_TRUSTED_ORIGINS", "https://a.gov, example.gov")
     with pytest.raises(ImproperlyConfigured, match="example.gov"):
         env_origins("CSRF_TRUSTED_ORIGINS")
+
+
+def test_env_timezone_accepts_iana_names_only(monkeypatch):
+    monkeypatch.setenv("TIME_ZONE", "Europe/Paris")
+    assert env_timezone("TIME_ZONE", "UTC") == "Europe/Paris"
+    for bad in ("Mars/Base", "../etc/passwd", "America/New York"):
+        monkeypatch.setenv("TIME_ZONE", bad)
+        with pytest.raises(ImproperlyConfigured, match="TIME_ZONE must be an IANA time zone"):
+            env_timezone("TIME_ZONE", "UTC")
+
+
+def test_env_int_can_require_a_minimum(monkeypatch):
+    monkeypatch.setenv("AGE", "-5")
+    with pytest.raises(ImproperlyConfigured, match="AGE must be at least 0, not -5"):
+        env_int("AGE", 60, minimum=0)
+    monkeypatch.setenv("AGE", "0")
+    assert env_int("AGE", 60, minimum=0) == 0

@@ -225,6 +225,49 @@ def build_edge_cases() -> dict[str, Waiver]:
     }
 
 
+# Cell texts a spreadsheet would run as formulas (OWASP "CSV Injection"),
+# by published column.
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil.example","x")',
+    "summary": "+cmd|' /C calc'!A0",
+    "rationale": "-2+3",
+    "solicitation_id": "@SUM(1)",
+    "piids": ["=1+1", "B2"],
+    "explanation": "\tTabbed",
+    "contracting_agency_name": "\rCarriage return",
+}
+
+
+def build_formula_waiver() -> Waiver:
+    """A public waiver whose texts start with each formula trigger."""
+    waiver = post(WaiverFactory(), at=utc("2024-04-01T10:00:00"))
+    services.record_determination(
+        waiver,
+        actor=None,
+        determination=Waiver.Determination.INCONSISTENT,
+        explanation="Explained.",
+    )
+    Waiver.objects.filter(pk=waiver.pk).update(
+        determination_explanation=FORMULAS["explanation"],
+        procurement_title=FORMULAS["title"],
+        summary=FORMULAS["summary"],
+        rationale=FORMULAS["rationale"],
+        solicitation_id=FORMULAS["solicitation_id"],
+        piids=FORMULAS["piids"],
+    )
+    waiver.contracting_agency.name = FORMULAS["contracting_agency_name"]
+    waiver.contracting_agency.save(update_fields=["name"])
+    waiver.refresh_from_db()
+    return waiver
+
+
+def defused(value) -> str:
+    """A published text as every CSV cell writes it: a leading quote when it
+    starts with a formula trigger."""
+    text = ";".join(value) if isinstance(value, list) else value
+    return "'" + text
+
+
 def pump_waivers() -> list[Waiver]:
     """Three waivers matching "pump": the oldest has it in its title (it ranks
     first by relevance), the two newer ones only in their rationale."""

@@ -14,11 +14,14 @@ from psycopg.pq import TransactionStatus
 
 from tests.waivers.search_catalogue import (
     DRAFT_TITLE,
+    FORMULAS,
     SECRET,
     TEST_RECORD_TITLE,
     build_catalogue,
     build_edge_cases,
+    build_formula_waiver,
     bulk_waivers,
+    defused,
 )
 from waivers.exports import FIELD_NAMES, csv_columns, export_queryset, stream_csv, waiver_row
 from waivers.filters import PUBLIC_STATUSES
@@ -213,10 +216,29 @@ def reference_cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
+        value = ";".join(value)
     if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # a text a spreadsheet would run as a formula
     return str(value)
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(client, catalogue):
+    waiver = build_formula_waiver()
+    rows = csv_rows(client.get("/waivers/export.csv", {"q": waiver.public_id}))
+    (row,) = [row for row in rows if row["public_id"] == waiver.public_id]
+    for name, value in FORMULAS.items():
+        assert row[name] == defused(value), name
+    # Only the first character counts: a trigger further in is left alone.
+    laser = {row["public_id"]: row for row in csv_rows(client.get("/waivers/export.csv"))}[
+        catalogue.laser.public_id
+    ]
+    assert laser["summary"] == catalogue.laser.summary and "-" in laser["summary"]
+    # The JSON keeps the stored text.
+    (json_row,) = json_rows(client.get("/waivers/export.json", {"q": waiver.public_id}))
+    for name, value in FORMULAS.items():
+        assert json_row[name] == value, name
 
 
 def reference_rows() -> list[list[str]]:
@@ -359,3 +381,17 @@ def test_closing_a_download_early_ends_the_copy_and_frees_the_connection(rf, mon
     )
     transaction.savepoint_rollback(savepoint)  # the cancel may have failed the transaction
     assert Waiver.objects.public().count() == len(waivers)
+
+
+@pytest.mark.parametrize("url", ["/waivers/export.csv", "/waivers/export.json"])
+def test_downloads_are_rate_limited_per_client_address(client, settings, url):
+    settings.DOWNLOAD_RATE = "2/minute"
+    assert [client.get(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(2)] == [200, 200]
+    response = client.get(url, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "Too many downloads" in response.content.decode()
+    # Both downloads share the budget; another address has its own.
+    other = "/waivers/export.json" if url.endswith(".csv") else "/waivers/export.csv"
+    assert client.get(other, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200

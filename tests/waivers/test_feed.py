@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.factories import WaiverFactory, post
 from tests.waivers.search_catalogue import (
     DRAFT_TITLE,
     SECRET,
@@ -114,6 +115,15 @@ def test_bad_parameters_give_400_not_500(client, catalogue):
     assert response.status_code == 400
 
 
+def test_bad_parameters_are_named_in_plain_text_and_log_no_traceback(client, caplog):
+    response = client.get("/waivers/feed/", {"psc": "!!"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "psc: Enter a PSC code or category" in response.content.decode()
+    # Anyone can send these: each may log a line, never a traceback.
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 def test_query_count_does_not_grow(client, django_assert_max_num_queries):
     bulk_waivers(5)
     with django_assert_max_num_queries(4) as small:
@@ -130,3 +140,17 @@ def test_list_page_links_to_the_feed(client, catalogue):
         'title="Waivers matching this search (Atom)" href="/waivers/feed/?psc=66">'
     ) in html
     assert 'href="/waivers/feed/?psc=66">Follow this search (Atom feed)</a>' in html
+
+
+def test_titles_and_summaries_are_plain_text_never_markup(client):
+    """A feed reader shows stored text as text: the summary is declared
+    `type="text"` (it was declared html while holding plain text escaped
+    once, so a reader rendered the stored markup)."""
+    markup = '"><img src=x onerror=alert(2)>'
+    waiver = post(WaiverFactory(procurement_title=markup, summary=f"Summary {markup}"))
+    (entry,) = entries(client.get("/waivers/feed/"))
+    title, summary = entry.find(f"{ATOM}title"), entry.find(f"{ATOM}summary")
+    assert title.get("type", "text") == "text"
+    assert title.text == f"{markup} ({waiver.public_id})"
+    assert summary.get("type") == "text"
+    assert summary.text.endswith(f"Summary {markup}")

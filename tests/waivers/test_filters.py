@@ -93,3 +93,47 @@ def test_no_agency_cleans_to_an_empty_list():
     assert str(chosen.unordered_qs.query) == str(
         Waiver.objects.public().filter(waiver_type="nonavailability").query
     )
+
+
+# 9999-12-31 is the last day a date can name: it has no following day for
+# "submitted on or before" to end on. Every page, download, feed and API
+# endpoint that filters refuses it by name (it was a 500 with a traceback).
+LAST_DAY = {"submitted_before": "9999-12-31"}
+
+
+@pytest.mark.django_db
+def test_the_last_representable_day_is_a_problem_named_on_the_pages(client):
+    from agencies.models import Agency
+
+    for path in ("/waivers/", Agency.objects.filter(parent=None).first().get_absolute_url()):
+        response = client.get(path, LAST_DAY)
+        assert response.status_code == 200, path
+        assert [p.param for p in response.context["result"].problems] == ["submitted_before"]
+    response = client.get("/stats/", LAST_DAY)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["submitted_before"]
+    assert "Some filters could not be used" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/waivers/export.csv", "/waivers/export.json", "/waivers/feed/"])
+def test_the_last_representable_day_is_a_bad_request_for_downloads(client, path):
+    response = client.get(path, LAST_DAY)
+    assert response.status_code == 400
+    assert "submitted_before: Enter a date before 9999-12-31." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/waivers/", {}),
+        ("/api/v1/waivers/", {"format": "csv"}),
+        ("/api/v1/stats/", {}),
+    ],
+)
+def test_the_last_representable_day_is_a_json_bad_request_in_the_api(client, path, query):
+    response = client.get(path, {**LAST_DAY, **query})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"] == {"submitted_before": ["Enter a date before 9999-12-31."]}

@@ -585,8 +585,12 @@ def test_malformed_codes_are_rejected_not_guessed(tmp_path):
         ({"data": {}}, "rejected record 2: has no source id"),
         ("just a string", "rejected record 2: is a string, not a waiver record object"),
         (
-            {**a_record("no-created"), "created": "yesterday"},
-            "rejected no-created: created timestamp 'yesterday' is missing or not ISO 8601",
+            {**a_record("bad-created"), "created": "yesterday"},
+            "rejected bad-created: created timestamp 'yesterday' is not ISO 8601",
+        ),
+        (
+            {key: value for key, value in a_record("no-created").items() if key != "created"},
+            "rejected no-created: has no created timestamp",
         ),
         (
             a_record("odd-type", waiverType="Gift card"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
+from waivers.caching import data_version
 from waivers.models import NaicsCode, PscCode
 
 pytestmark = pytest.mark.django_db
@@ -50,14 +51,36 @@ def test_codes_keep_their_details():
     assert retired.is_retired
 
 
-def test_second_run_adds_nothing():
+def test_second_run_adds_nothing_and_reports_rows_as_unchanged():
     before = counts()
     slugs = dict(Agency.objects.values_list("code", "slug"))
+    version = data_version()
     output = run()
     assert counts() == before
     assert dict(Agency.objects.values_list("code", "slug")) == slugs
-    assert "NAICS codes: read 1057, created 0, updated 1057" in output
-    assert "PSC codes: read 3769, created 0, updated 3769" in output
+    assert "NAICS codes: read 1057, created 0, updated 0, unchanged 1057" in output
+    assert "PSC codes: read 3769, created 0, updated 0, unchanged 3769" in output
+    agencies = Agency.objects.count()
+    assert f"created 0, updated 0, unchanged {agencies}, rejected" in output
+    # Nothing was written, so cached figures and API validators stay valid.
+    assert data_version().number == version.number
+
+
+def test_a_changed_row_is_updated_and_the_rest_unchanged(tmp_path):
+    folder = copy_reference(tmp_path)
+    naics = (folder / "naics-2017.csv").read_text(encoding="utf-8")
+    title = "Analytical Laboratory Instrument Manufacturing"
+    (folder / "naics-2017.csv").write_text(
+        naics.replace(title, "Analytical laboratory instruments"), encoding="utf-8"
+    )
+    agencies = (folder / "agencies.csv").read_text(encoding="utf-8")
+    nist = "National Institute of Standards and Technology"
+    (folder / "agencies.csv").write_text(agencies.replace(nist, "NIST (renamed)"), encoding="utf-8")
+    output = run(path=folder)
+    assert "NAICS codes: read 1057, created 0, updated 1, unchanged 1056" in output
+    assert NaicsCode.objects.get(code="334516").title == "Analytical laboratory instruments"
+    assert f"created 0, updated 1, unchanged {Agency.objects.count() - 1}" in output
+    assert Agency.objects.get(code="1341").name == "NIST (renamed)"
 
 
 def copy_reference(tmp_path) -> Path:
@@ -87,6 +110,6 @@ def test_bad_rows_are_rejected_with_their_line(tmp_path):
     with (folder / "naics-2017.csv").open("a", encoding="utf-8") as handle:
         handle.write("12345,Five digits\n")
     output = run(path=folder)
-    assert "NAICS codes: read 1058, created 0, updated 1057, unchanged 0, rejected 1" in output
+    assert "NAICS codes: read 1058, created 0, updated 0, unchanged 1057, rejected 1" in output
     assert "rejected line 1059: NAICS code '12345' is not 6 digits" in output
     assert not NaicsCode.objects.filter(code="12345").exists()

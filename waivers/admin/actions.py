@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from waivers import scope, services, workflow
+from waivers.exports import LIST_SEPARATOR, defuse_formula
 
 EXPORT_COLUMNS = (
     ("public_id", "public_id"),
@@ -39,10 +40,14 @@ class _Echo:
 
 
 def _cell(value) -> str:
+    """As the public CSV cells: lists joined, texts a spreadsheet would run
+    as formulas defused."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ";".join(value)
+        return defuse_formula(LIST_SEPARATOR.join(value))
+    if isinstance(value, str):
+        return defuse_formula(value)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 

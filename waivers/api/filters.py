@@ -81,6 +81,12 @@ def _words(value: str) -> list[str]:
     return value.split()[:10]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{3}$"})
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    """A department by its CGAC code (the schema states the shape; an unknown
+    code is a 400)."""
+
+
 class AgencyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
@@ -89,12 +95,12 @@ class AgencyFilterSet(django_filters.FilterSet):
         help_text="Agency code, or words of the name or abbreviation (all must match).",
     )
     kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices, label="Kind")
-    department = django_filters.ModelChoiceFilter(
+    department = DepartmentFilter(
         field_name="parent",
         queryset=Agency.objects.departments(),
         to_field_name="code",
         label="Department",
-        help_text="Sub-tiers of this department (CGAC code).",
+        help_text="Sub-tiers of this department (CGAC code). An unknown code is a 400.",
     )
     has_waivers = BooleanParameter(
         method="filter_has_waivers",

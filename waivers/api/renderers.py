@@ -2,7 +2,8 @@
 
 CSV rows are the same values as the JSON `results`: one column per field (the
 `fields` chosen, in order), lists joined with ";", booleans true/false, a
-missing value empty. Lists are streamed row by row from the database.
+missing value empty, a text a spreadsheet would run as a formula with a
+leading quote. Lists are streamed row by row from the database.
 """
 
 import csv
@@ -12,20 +13,23 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
-from waivers.exports import LIST_SEPARATOR
+from waivers.exports import LIST_SEPARATOR, defuse_formula
 
 CHUNK_SIZE = 500
 
 
 def csv_cell(value) -> str:
     """A JSON value as a CSV cell: the text PostgreSQL writes for the same
-    column (waivers.exports.csv_cell)."""
+    column (waivers.exports.csv_cell), a text that a spreadsheet would run as
+    a formula included."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(str(item) for item in value)
+        return defuse_formula(LIST_SEPARATOR.join(str(item) for item in value))
+    if isinstance(value, str):
+        return defuse_formula(value)
     return str(value)
 
 

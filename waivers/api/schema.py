@@ -43,11 +43,13 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 def _fields_param(serializer_class):
-    names = ", ".join(serializer_class().fields)
+    names = list(serializer_class().fields)
+    one = "(" + "|".join(names) + ")"
     return OpenApiParameter(
         "fields",
-        str,
-        description=f"Comma-separated fields to return, in order. Any of: {names}.",
+        {"type": "string", "pattern": f"^{one}(,{one})*$"},
+        description=f"Comma-separated fields to return, in order. Any of: {', '.join(names)}. "
+        "An unknown field is a 400.",
     )
 
 
@@ -273,13 +275,74 @@ CACHING_HEADERS = {
 }
 
 
+def _link(operation: str, description: str, **parameters: str) -> dict:
+    return {"operationId": operation, "parameters": parameters, "description": description}
+
+
+# OpenAPI links: how a response leads to related requests (for clients and
+# for schemathesis's stateful run). The values are runtime expressions over
+# the 200 response's JSON body.
+LINKS = {
+    "v1_waivers_list": {
+        "FirstWaiver": _link(
+            "v1_waivers_retrieve",
+            "The first waiver of the page.",
+            public_id="$response.body#/results/0/public_id",
+        ),
+    },
+    "v1_waivers_retrieve": {
+        "ContractingAgency": _link(
+            "v1_agencies_retrieve",
+            "The agency that proposed the waiver.",
+            code="$response.body#/contracting_agency_code",
+        ),
+        "Naics": _link(
+            "v1_naics_retrieve", "The waiver's NAICS code.", code="$response.body#/naics_code"
+        ),
+        "Psc": _link("v1_psc_retrieve", "The waiver's PSC code.", code="$response.body#/psc_code"),
+    },
+    "v1_agencies_list": {
+        "FirstAgency": _link(
+            "v1_agencies_retrieve",
+            "The first agency of the page.",
+            code="$response.body#/results/0/code",
+        ),
+    },
+    "v1_agencies_retrieve": {
+        "Waivers": _link("v1_waivers_list", "The agency's waivers.", agency="$response.body#/code"),
+        "Stats": _link("v1_stats_retrieve", "The agency's figures.", agency="$response.body#/code"),
+    },
+    "v1_naics_list": {
+        "FirstCode": _link(
+            "v1_naics_retrieve",
+            "The first code of the page.",
+            code="$response.body#/results/0/code",
+        ),
+    },
+    "v1_naics_retrieve": {
+        "Waivers": _link(
+            "v1_waivers_list", "Waivers with this code.", naics="$response.body#/code"
+        ),
+    },
+    "v1_psc_list": {
+        "FirstCode": _link(
+            "v1_psc_retrieve", "The first code of the page.", code="$response.body#/results/0/code"
+        ),
+    },
+    "v1_psc_retrieve": {
+        "Waivers": _link("v1_waivers_list", "Waivers with this code.", psc="$response.body#/code"),
+    },
+}
+
+
 # Objects whose fields a request may narrow with `fields`: none is required.
 SELECTABLE = ("Waiver", "WaiverDetail", "Agency", "AgencyDetail", "Naics", "Psc")
 
 
 def postprocess(result, generator, request, public):
-    """Headers on responses, CSV as text, 304 without a body, and empty query
-    values allowed (an empty value means the parameter was left out)."""
+    """Headers on responses, links between them, CSV as text, 304 without a
+    body, and empty query values allowed (an empty value means the parameter
+    was left out)."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):
@@ -290,6 +353,8 @@ def postprocess(result, generator, request, public):
             for status, response in responses.items():
                 if status == "200":
                     response.setdefault("headers", {}).update(CACHING_HEADERS)
+                    if operation.get("operationId") in LINKS:
+                        response["links"] = LINKS[operation["operationId"]]
                     content = response.get("content", {})
                     if "text/csv" in content:
                         content["text/csv"] = {"schema": {"type": "string"}}

@@ -1,7 +1,7 @@
 """/api/ (guide), /api/docs/ (interactive reference), /api/v1/... (the API)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from waivers.api import views
@@ -16,7 +16,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", views.guide, name="guide"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", views.ApiReferenceView.as_view(url_name="api:schema"), name="docs"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/stats/", views.StatsView.as_view(), name="stats"),
     path("v1/", include(router.urls)),

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -77,6 +78,16 @@ class ApiView:
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    def perform_authentication(self, request):
+        """A refused key is counted against the client's address like an
+        anonymous request (DRF checks the limits only after authentication
+        succeeds), so keys cannot be guessed faster than the limit."""
+        try:
+            super().perform_authentication(request)
+        except AuthenticationFailed:
+            self.check_throttles(request)  # 429 once the address is over its limit
+            raise
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -304,6 +315,16 @@ class StatsView(ApiView, GenericAPIView):
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         return Response(StatsSerializer(waiver_stats(queryset)).data)
+
+
+class ApiReferenceView(SpectacularSwaggerSplitView):
+    """/api/docs/: Swagger UI under the site's strict Content-Security-Policy.
+    Its start-up script is served as a file of its own (`?script`) rather
+    than inline, and its inline style carries the response's nonce. GET and
+    HEAD only: OPTIONS has no page to render (it was a 500)."""
+
+    template_name = "api/swagger_ui.html"
+    http_method_names = ["get", "head"]
 
 
 def guide(request):

@@ -25,9 +25,28 @@ def _parse_us_date(value: str) -> dt.date | None:
     raise ValueError(f"date {value!r} is not M/D/YY or YYYY-MM-DD")
 
 
+def _current(model, fields: list[str]) -> dict[str, tuple]:
+    """Each stored code's values of `fields`."""
+    return {code: tuple(values) for code, *values in model.objects.values_list("code", *fields)}
+
+
+def _count(report: ImportReport, known: dict[str, tuple], obj, fields: list[str]) -> bool:
+    """Count `obj` as created, updated or unchanged; whether to write it."""
+    values = tuple(getattr(obj, name) for name in fields)
+    if obj.code not in known:
+        report.created += 1
+    elif known[obj.code] != values:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+        return False
+    return True
+
+
 def load_naics(path: Path) -> ImportReport:
     report = ImportReport("NAICS codes")
-    known = set(NaicsCode.objects.values_list("code", flat=True))
+    fields = ["title", "in_reference"]
+    known = _current(NaicsCode, fields)
     objs = {}
     for line, row in enumerate(read_csv_rows(path, {"code", "title"}), start=2):
         report.read += 1
@@ -35,24 +54,23 @@ def load_naics(path: Path) -> ImportReport:
         if not _NAICS.match(code):
             report.reject(f"line {line}", f"NAICS code {code!r} is not 6 digits")
             continue
-        objs[code] = NaicsCode(code=code, title=row["title"].strip(), in_reference=True)
-        if code in known:
-            report.updated += 1
-        else:
-            report.created += 1
+        naics = NaicsCode(code=code, title=row["title"].strip(), in_reference=True)
+        if _count(report, known, naics, fields):
+            objs[code] = naics
     with transaction.atomic():
         NaicsCode.objects.bulk_create(
             objs.values(),
             update_conflicts=True,
             unique_fields=["code"],
-            update_fields=["title", "in_reference"],
+            update_fields=fields,
         )
     return report
 
 
 def load_psc(path: Path) -> ImportReport:
     report = ImportReport("PSC codes")
-    known = set(PscCode.objects.values_list("code", flat=True))
+    fields = ["name", "full_name", "start_date", "end_date", "in_reference"]
+    known = _current(PscCode, fields)
     objs = {}
     columns = {"code", "name", "full_name", "start_date", "end_date"}
     for line, row in enumerate(read_csv_rows(path, columns), start=2):
@@ -66,7 +84,7 @@ def load_psc(path: Path) -> ImportReport:
         except ValueError as exc:
             report.reject(f"line {line} ({code})", str(exc))
             continue
-        objs[code] = PscCode(
+        psc = PscCode(
             code=code,
             name=row["name"].strip(),
             full_name=row["full_name"].strip(),
@@ -74,15 +92,13 @@ def load_psc(path: Path) -> ImportReport:
             end_date=end,
             in_reference=True,
         )
-        if code in known:
-            report.updated += 1
-        else:
-            report.created += 1
+        if _count(report, known, psc, fields):
+            objs[code] = psc
     with transaction.atomic():
         PscCode.objects.bulk_create(
             objs.values(),
             update_conflicts=True,
             unique_fields=["code"],
-            update_fields=["name", "full_name", "start_date", "end_date", "in_reference"],
+            update_fields=fields,
         )
     return report

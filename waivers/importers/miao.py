@@ -378,6 +378,13 @@ def _is_null(value: Any) -> bool:
     return value is None or (isinstance(value, str) and _key(value) in _NULLS)
 
 
+def _timestamp_problem(name: str, value: Any) -> str:
+    """Why a record's timestamp cannot be read: absent, or not ISO 8601."""
+    if _is_null(value) or (isinstance(value, str) and not value.strip()):
+        return f"has no {name} timestamp"
+    return f"{name} timestamp {_shown(value)} is not ISO 8601"
+
+
 def _parse_timestamp(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
@@ -457,15 +464,12 @@ class _Normaliser:
         self.identify()
         created = _parse_timestamp(self.record.raw.get("created"))
         if created is None:
-            raise RecordRejected(
-                f"created timestamp {_shown(self.record.raw.get('created'))} is missing "
-                "or not ISO 8601"
-            )
+            raise RecordRejected(_timestamp_problem("created", self.record.raw.get("created")))
         modified = _parse_timestamp(self.record.raw.get("modified"))
         if modified is None:
             self.notes.warn(
-                f"modified timestamp {_shown(self.record.raw.get('modified'))} is missing or not "
-                "ISO 8601; the creation time is used for the review"
+                _timestamp_problem("modified", self.record.raw.get("modified"))
+                + "; the creation time is used for the review"
             )
             modified = created
         modified = max(modified, created)

@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from waivers.browsing import browse
+from waivers import throttling
+from waivers.browsing import UnusableParameters, browse
 from waivers.exports import stream_csv, stream_json
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
@@ -16,15 +17,12 @@ def waiver_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, stream, content_type: str, extension: str) -> HttpResponse:
+    if (too_many := throttling.refused(request)) is not None:
+        return too_many
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     if not filterset.is_valid():
         # A download must be exactly what was asked for: name what is wrong.
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
-        return HttpResponse(
-            "These search parameters could not be used:\n" + "\n".join(lines) + "\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return UnusableParameters(filterset.form).response()
     response = StreamingHttpResponse(
         stream(filterset.qs, request.build_absolute_uri), content_type=content_type
     )
