@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -21,6 +20,7 @@ from alerts.models import Subscription
 from outbox.models import OutboxMessage
 from tests.admin.conftest import make_draft
 from tests.alerts.helpers import run, subscribe
+from tests.databases import database_url
 from tests.factories import agency, post
 from waivers.models import NaicsCode, PscCode
 
@@ -121,16 +121,6 @@ def test_an_injected_crash_midway_loses_and_repeats_nothing(monkeypatch):
     assert report.subscriptions == 8
     assert_each_told_exactly_once(expected)
     assert run().messages == 0
-
-
-def database_url() -> str:
-    """The test database, as the DATABASE_URL of another process."""
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    host = quote(host, safe="") if host.startswith("/") else host
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgresql://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
 def other_backends(cursor) -> list[tuple[int, str]]:

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.admin.conftest import make_draft
+from tests.databases import database_url
 from tests.factories import UserFactory, post
 from tests.waivers.search_catalogue import build_catalogue
 from waivers.models import WaiverAuditEntry, WaiverStatusChange
@@ -44,12 +45,6 @@ print(json.dumps({
     "audit": digest(WaiverAuditEntry.objects.all()),
 }))
 """
-
-
-def database_url(name: str) -> str:
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgresql://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{name}"
 
 
 def manage(*args, database: str, check=True) -> subprocess.CompletedProcess:
