@@ -53,6 +53,7 @@ from devtools.bench.export_child import stream
 from devtools.bench.stats import percentile
 from devtools.bench.urls import FLOOR_PATH
 from miao_site import collector
+from miao_site.connection_url import connection_url
 from waivers.models import Waiver
 
 BENCH_SEED = 6
@@ -447,17 +448,6 @@ def measure_bare_view(client: Client, options: Options) -> dict:
     return {"label": "Bare Django view, constant small JSON", **_summary(samples)}
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    user = quote(s.get("USER") or "")
-    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
-    host = s.get("HOST") or ""
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@/{quote(s['NAME'])}?host={quote(host)}"
-    return f"postgresql://{user}{password}@{host}{port}/{quote(s['NAME'])}"
-
-
 def measure_export(options: Options) -> dict:
     path = "/waivers/export.csv"
     out: dict = {
@@ -474,7 +464,7 @@ def measure_export(options: Options) -> dict:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "devtools.bench.settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": connection_url(),
         }
         completed = subprocess.run(  # noqa: S603 - our interpreter, our module
             [sys.executable, "-m", "devtools.bench.export_child", path],
@@ -813,7 +803,7 @@ def run_load_test(probes: list[Probe], options: Options) -> dict:
     cache_url = options.load_cache_url or os.environ.get("CACHE_URL") or "locmem://"
     try:
         with Server(
-            database_url=_database_url(), workers=2, cwd=settings.BASE_DIR, cache_url=cache_url
+            database_url=connection_url(), workers=2, cwd=settings.BASE_DIR, cache_url=cache_url
         ) as server:
             warm = warm_up(server.port, mix) if options.load_warmup else None
             result = run_load(

@@ -17,10 +17,10 @@ from django.db import connection, transaction
 
 from alerts import digests, tokens
 from alerts.models import Subscription
+from miao_site.connection_url import connection_url
 from outbox.models import OutboxMessage
 from tests.admin.conftest import make_draft
 from tests.alerts.helpers import run, subscribe
-from tests.databases import database_url
 from tests.factories import agency, post
 from waivers.models import NaicsCode, PscCode
 
@@ -138,7 +138,7 @@ def test_a_run_killed_in_the_middle_of_a_batch_loses_and_repeats_nothing():
     post_new_waivers()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": connection_url(),
         "DEBUG": "true",
         "SECRET_KEY": settings.SECRET_KEY,
     }

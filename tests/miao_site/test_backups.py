@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from miao_site.connection_url import connection_url
 from tests.admin.conftest import make_draft
-from tests.databases import database_url
 from tests.factories import UserFactory, post
 from tests.waivers.search_catalogue import build_catalogue
 from waivers.models import WaiverAuditEntry, WaiverStatusChange
@@ -52,7 +52,7 @@ def manage(*args, database: str, check=True) -> subprocess.CompletedProcess:
         **os.environ,
         "DEBUG": "true",
         "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": database_url(database),
+        "DATABASE_URL": connection_url(database),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [sys.executable, *(["-c", FIGURES] if args == ("figures",) else ["manage.py", *args])]

@@ -1,13 +1,14 @@
-"""The test database as another process sees it."""
+"""The database this process uses, as a DATABASE_URL for another process."""
 
 from urllib.parse import quote, urlencode
 
 from django.db import connection
 
 
-def database_url(name: str | None = None) -> str:
-    """A DATABASE_URL for the test database (or another database `name` on the
-    same server), for a child process such as `manage.py`.
+def connection_url(name: str | None = None) -> str:
+    """A DATABASE_URL for the default connection's database (or another database
+    `name` on the same server), for a child process such as `manage.py` run by
+    a test or the benchmark.
 
     The connection parameters come from the open connection, so the URL is
     right for a server named by DATABASE_URL and for the embedded one, whose
