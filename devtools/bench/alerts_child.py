@@ -3,7 +3,8 @@
     python -m devtools.bench.alerts_child
 
 Prints one JSON line: the run's report and the peak resident set size of the
-process (VmHWM), Django set-up included.
+process (VmHWM), Django set-up included. Settings: devtools.bench.settings
+(DEBUG off, as in production).
 """
 
 import json
@@ -12,7 +13,7 @@ from dataclasses import asdict
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miao_site.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.bench.settings")
     import django
 
     django.setup()
