@@ -177,7 +177,14 @@ class OutcomeChange(models.Model):
     )
     from_outcome = models.CharField(max_length=20, choices=SupplierResponse.Outcome.choices)
     to_outcome = models.CharField(max_length=20, choices=SupplierResponse.Outcome.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Staff user who recorded it (empty for demonstration data).",
+    )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
 

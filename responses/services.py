@@ -60,13 +60,20 @@ def request_response(*, waiver: Waiver, fields: dict) -> str:
         if SupplierResponse.objects.confirmed().filter(waiver=waiver, uei=fields["uei"]).exists():
             enqueue(messages.already(to=email, waiver=waiver, company_name=fields["company_name"]))
             return "already"
-        response = SupplierResponse(
-            waiver=waiver, **{**fields, "contact_email": email}, email_key=address_key(email)
-        )
-        response.full_clean()
-        response.save()
+        response = record_response(waiver=waiver, fields=fields)
         enqueue(messages.confirmation(response))
     return "confirm"
+
+
+def record_response(*, waiver: Waiver, fields: dict) -> SupplierResponse:
+    """Save an unconfirmed response (request_response mails its link)."""
+    email = normalise(fields["contact_email"])
+    response = SupplierResponse(
+        waiver=waiver, **{**fields, "contact_email": email}, email_key=address_key(email)
+    )
+    response.full_clean()
+    response.save()
+    return response
 
 
 def get_response(pk: int) -> SupplierResponse:
@@ -76,12 +83,13 @@ def get_response(pk: int) -> SupplierResponse:
         raise UnknownResponse(pk) from None
 
 
-def confirm(pk: int, *, now: dt.datetime | None = None) -> SupplierResponse:
+def confirm(pk: int, *, now: dt.datetime | None = None, notify: bool = True) -> SupplierResponse:
     """Confirm a response (idempotent): it counts from now on. In the same
     transaction: the waiver's public count is recounted, the contact follows
     the waiver (alerts, as it happens: MIAO's determination and the final
     decision reach them), and the waiver's agency staff and MIAO reviewers
-    are notified through the outbox."""
+    are notified through the outbox. `notify=False` (demonstration data)
+    leaves out the follow and the messages."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -108,6 +116,8 @@ def confirm(pk: int, *, now: dt.datetime | None = None) -> SupplierResponse:
             response.confirmed_at = now
             response.save(update_fields=["confirmed_at", "updated_at"])
             _recount(waiver, now)
+            if not notify:
+                return response
             alerts.follow_confirmed(
                 email=response.contact_email,
                 target=alerts.Target.of_waiver(waiver),
