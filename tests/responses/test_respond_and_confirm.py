@@ -239,3 +239,17 @@ def test_tampered_expired_and_lapsed_links_change_nothing(client, waiver):
     # Requests never confirmed lapse after 7 days, with their contact details.
     assert services.lapse_unconfirmed(now=timezone.now() + dt.timedelta(days=8)) == 1
     assert client.post(f"/responses/confirm/{token}/").status_code == 404
+
+
+def test_the_lapse_command_deletes_only_old_unconfirmed_requests(client, waiver):
+    import io
+
+    from django.core.management import call_command
+
+    respond_and_confirm(client, waiver)
+    client.post(respond_url(waiver), form(uei="K2L3M4N5P6Q7", contact_email="k@k.example"))
+    SupplierResponse.objects.update(created_at=timezone.now() - dt.timedelta(days=8))
+    out = io.StringIO()
+    call_command("lapse_supplier_responses", stdout=out)
+    assert out.getvalue().strip() == "unconfirmed responses deleted: 1"
+    assert list(SupplierResponse.objects.values_list("uei", flat=True)) == ["J7M9HPTGJ1S9"]
