@@ -18,13 +18,19 @@ class AgencyQuerySet(models.QuerySet):
 
     # A department covers its sub-tier agencies: a department's waivers include
     # its sub-tiers' waivers, and a staff role held for a department holds for
-    # them too. `covering` and `counted` are the one statement of that rule.
+    # them too. `covering`, `containing` and `counted` are the one statement
+    # of that rule.
 
     def covering(self, agencies: Iterable["Agency | int"]):
         """These agencies (objects or ids) and the sub-tiers of the departments
         among them."""
         ids = [getattr(agency, "pk", agency) for agency in agencies]
         return self.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+
+    def containing(self, agency: "Agency"):
+        """The agencies whose staff roles cover `agency`: itself and, for a
+        sub-tier, its department (the other direction of `covering`)."""
+        return self.filter(pk__in=[pk for pk in (agency.pk, agency.parent_id) if pk])
 
     def counted(self, counts: Mapping[int, int]) -> list["AgencyCount"]:
         """Departments with counts, from `counts` ({agency id: n}): each

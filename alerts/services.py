@@ -79,6 +79,28 @@ def request_follow(*, email: str, target: Target, frequency: str) -> str:
     return "confirm"
 
 
+def follow_confirmed(
+    *, email: str, target: Target, frequency: str, now: dt.datetime | None = None
+) -> Subscription | None:
+    """Follow `target` for an address its owner has just confirmed through
+    another double opt-in (a supplier response's link): no confirmation link
+    of its own. Already following it changes nothing; an address that follows
+    MAX_SUBSCRIPTIONS things is left as it is (None)."""
+    email = normalise(email)
+    with transaction.atomic():
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email_key=address_key(email), defaults={"email": email}
+        )
+        existing = subscriber.subscriptions.filter(**target.lookup()).first()
+        if existing is None:
+            if subscriber.subscriptions.count() >= MAX_SUBSCRIPTIONS:
+                return None
+            existing = Subscription(subscriber=subscriber, frequency=frequency, **target.lookup())
+            existing.full_clean()
+            existing.save()
+        return confirm(existing.pk, now=now)
+
+
 def _follows(subscription: Subscription) -> str:
     return messages.subject_of(subscription)
 

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from alerts import follow, ratelimit, services, tokens
+from alerts import follow, services, tokens
 from alerts.forms import FollowForm, FrequencyForm, ManageRequestForm
 from alerts.messages import subject_of
 from alerts.models import Subscriber, Subscription
+from miao_site import ratelimit
 from outbox.addresses import address_key
 from waivers.selectors.waivers import get_public_waiver_or_404
 
@@ -60,13 +61,13 @@ def _allowed(request: HttpRequest) -> bool:
     """Count a request against its client's limit (follow and manage forms
     share it)."""
     return ratelimit.allow(
-        "client", ratelimit.client_address(request), settings.ALERTS_RATE_PER_CLIENT
+        "alerts.client", ratelimit.client_address(request), settings.ALERTS_RATE_PER_CLIENT
     )
 
 
 def _allowed_address(email: str) -> bool:
     """Count a request against the limit of the address it would mail."""
-    return ratelimit.allow("address", address_key(email), settings.ALERTS_RATE_PER_ADDRESS)
+    return ratelimit.allow("alerts.address", address_key(email), settings.ALERTS_RATE_PER_ADDRESS)
 
 
 # --- following ------------------------------------------------------------------------

@@ -26,6 +26,9 @@ A record in the file:
 - `details`: type-specific rows by related name (`price_preference`,
   `jones_act`, `urgent_report`), and `internal`: government-only fields.
 
+Supplier responses to some of the records, in every outcome, are in
+demo_responses.json (by source id), added with their waiver.
+
 In `details`, `{"hours_after_posting": N}` or `{"days_after_posting": N}`
 stands for that moment (a date field takes its date).
 """
@@ -39,11 +42,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from responses import services as response_services
+from responses.models import SupplierResponse
 from waivers import services, validation, workflow
 from waivers.importers.miao import public_id_for_source
 from waivers.models import NaicsCode, PscCode, Waiver
 
 DEMO_FILE = Path(__file__).with_name("demo_waivers.json")
+# Supplier responses to some of them, by source id (every outcome appears).
+RESPONSES_FILE = Path(__file__).with_name("demo_responses.json")
 SEED_NOTE = "Demonstration record added by seed_demo."
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -139,7 +146,27 @@ def _build(spec: dict, now: dt.datetime) -> Waiver:
         if action == "record_final_decision":
             arguments = {"decided_on": timezone.localdate(at), **arguments}
         getattr(services, action)(waiver, actor=None, at=at, **arguments)
+    _responses(waiver, spec["source_id"], posted)
     return waiver
+
+
+def load_demo_responses(path: Path = RESPONSES_FILE) -> dict[str, list[dict]]:
+    return json.loads(path.read_text(encoding="utf-8"))["responses"]
+
+
+def _responses(waiver: Waiver, source_id: str, posted: dt.datetime) -> None:
+    """The demo responses of a waiver, recorded, confirmed and given their
+    outcome through responses.services (no messages: nobody asked for them)."""
+    for given in load_demo_responses().get(source_id, []):
+        fields = dict(given)
+        at = posted + fields.pop("confirmed_hours_after_posting") * HOUR
+        outcome, note = fields.pop("outcome"), fields.pop("outcome_note")
+        response = response_services.record_response(waiver=waiver, fields=fields)
+        response_services.confirm(response.pk, now=at, notify=False)
+        if outcome != SupplierResponse.Outcome.NEW:
+            response_services.record_outcome(
+                response, actor=None, outcome=outcome, note=note, at=at + DAY
+            )
 
 
 def seed_demo_waivers(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "waivers.api",
     "outbox",
     "alerts",
+    "responses",
     "devtools",  # development tooling: generate_waivers, bench, seed_demo
 ]
 
@@ -257,6 +258,13 @@ ALERTS_RATE_PER_ADDRESS = env_rate("ALERTS_RATE_PER_ADDRESS", "5/hour")
 ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", 7)
 if not 0 <= ALERTS_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("ALERTS_DIGEST_HOUR must be an hour from 0 to 23.")
+# endregion
+
+# region Supplier responses ----------------------------------------------------
+# Responses sent per client address and per contact email address, counted in
+# the cache (CACHE_URL): N/second, minute, hour or day (docs/responses.md).
+RESPONSES_RATE_PER_CLIENT = env_rate("RESPONSES_RATE_PER_CLIENT", "10/hour")
+RESPONSES_RATE_PER_ADDRESS = env_rate("RESPONSES_RATE_PER_ADDRESS", "5/hour")
 # endregion
 
 # region Security -----------------------------------------------------------

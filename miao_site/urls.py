@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("waivers.urls")),
     path("", include((agency_urlpatterns, "agencies"))),
     path("", include("alerts.urls")),
+    path("", include("responses.urls")),
 ]

@@ -141,7 +141,9 @@ def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str
     fields = filterset.form.fields
     labels = []
     for name, value in data.items():
-        if name == "sort" or value in (None, "", [], False):
+        if name == "sort" or value in (None, "", []):
+            continue
+        if value is False and name != "has_responses":  # an unticked box restricts nothing
             continue
         field_label = fields[name].label
         if name == "q":
@@ -152,6 +154,9 @@ def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str
             labels.append((name, None, f"{field_label} {value}{'' if len(value) >= 4 else '…'}"))
         elif name == "open":
             labels.append((name, None, "Open for review now"))
+        elif name == "has_responses":
+            said = "A U.S. manufacturer" if value else "No U.S. manufacturer"
+            labels.append((name, None, f"{said} said it can supply this"))
         elif name in ("submitted_after", "submitted_before"):
             labels.append((name, None, f"{field_label} {value.isoformat()}"))
         elif isinstance(value, list):

@@ -319,6 +319,12 @@ COLUMNS: tuple[Column, ...] = (
         "updated_at",
         api_only=True,
     ),
+    Column(
+        "supplier_responses",
+        "How many U.S. manufacturers said they can supply the item (confirmed responses)",
+        Integer(),
+        "supplier_response_count",
+    ),
 )
 EXPORT_COLUMNS = tuple(column for column in COLUMNS if not column.api_only)
 API_COLUMNS = COLUMNS

@@ -3,7 +3,7 @@
 Parameter names are part of the public interface (URLs people bookmark and
 API clients depend on): q, type, status, determination, decision, agency,
 naics, psc, country, stage, coverage, submitted_after, submitted_before, open,
-sort. Bad values produce form errors naming the parameter; the site shows them
+has_responses, sort. Bad values produce form errors naming the parameter; the site shows them
 as messages and the API answers 400 with them.
 """
 
@@ -215,6 +215,11 @@ class WaiverFilterSet(django_filters.FilterSet):
         method="filter_submitted_before", label="Submitted on or before"
     )
     open = StrictBooleanFilter(method="filter_open", label="Open for review now")
+    has_responses = StrictBooleanFilter(
+        method="filter_has_responses",
+        label="U.S. manufacturers responded",
+        help_text="true: waivers a U.S. manufacturer said it can supply; false: none yet.",
+    )
     sort = django_filters.ChoiceFilter(
         choices=list(SORTS.items()), method="filter_sort", label="Sort by", empty_label=None
     )
@@ -278,6 +283,15 @@ class WaiverFilterSet(django_filters.FilterSet):
     def filter_open(self, queryset, name, value):
         # An unticked box means "no restriction", not "closed only".
         return queryset.open_for_review() if value else queryset
+
+    def filter_has_responses(self, queryset, name, value):
+        # The confirmed responses' count kept on the waiver (served by
+        # waiver_has_responses_idx for true).
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(supplier_response_count__gt=0)
+        return queryset.filter(supplier_response_count=0)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset

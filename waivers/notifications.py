@@ -12,10 +12,9 @@ fails with) the mail server.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from agencies.models import AgencyMembership
+from agencies.models import Agency, AgencyMembership
 from outbox.mail import Message, enqueue
 from waivers.models import Waiver
 
@@ -33,15 +32,18 @@ def reviewer_emails() -> list[str]:
     return _emails(users)
 
 
-def submitter_emails(waiver: Waiver) -> list[str]:
-    agency = waiver.contracting_agency
-    covering = Q(agency_memberships__agency=agency)
-    if agency.parent_id:
-        covering |= Q(agency_memberships__agency_id=agency.parent_id)
-    users = get_user_model().objects.filter(
-        covering, is_active=True, agency_memberships__role=Role.AGENCY_SUBMITTER
+def agency_staff_emails(waiver: Waiver, *role_names: str) -> list[str]:
+    """Active users holding one of `role_names` for the waiver's contracting
+    agency, directly or through its department."""
+    memberships = AgencyMembership.objects.filter(
+        role__in=role_names, agency__in=Agency.objects.containing(waiver.contracting_agency)
     )
+    users = get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id"))
     return _emails(users)
+
+
+def submitter_emails(waiver: Waiver) -> list[str]:
+    return agency_staff_emails(waiver, Role.AGENCY_SUBMITTER)
 
 
 def _admin_link(waiver: Waiver) -> str:

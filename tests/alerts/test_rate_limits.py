@@ -3,8 +3,8 @@ per email address (counted in the cache); over the limit nothing changes."""
 
 import pytest
 
-from alerts import ratelimit
 from alerts.models import Subscriber, Subscription
+from miao_site import ratelimit
 from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,15 @@ def test_lists_every_public_waiver_newest_first(client, catalogue):
 
 def test_rows_carry_the_export_fields_and_links(client, catalogue):
     row = client.get(URL, {"q": "valves"}).json()["results"][0]
-    assert list(row) == [*FIELD_NAMES[:2], "api_url", *FIELD_NAMES[2:], "modified_at"]
+    # Columns added after modified_at (the API's last) come after it.
+    assert FIELD_NAMES[-1] == "supplier_responses"
+    assert list(row) == [
+        *FIELD_NAMES[:2],
+        "api_url",
+        *FIELD_NAMES[2:-1],
+        "modified_at",
+        "supplier_responses",
+    ]
     assert row["public_id"] == catalogue.valves.public_id
     assert row["url"] == f"http://testserver/waivers/{catalogue.valves.public_id}/"
     assert row["api_url"] == f"http://testserver/api/v1/waivers/{catalogue.valves.public_id}/"

@@ -169,3 +169,23 @@ def test_a_record_naming_an_unknown_step_or_detail_is_refused_whole(changes, mes
     with pytest.raises(ValueError, match=message):
         seed_demo_waivers(records=[record(**changes)])
     assert not Waiver.objects.filter(source_id="demo-altered").exists()
+
+
+def test_demo_has_supplier_responses_in_every_outcome():
+    from responses.models import OutcomeChange, SupplierResponse
+
+    seed_demo_waivers()
+    responses = SupplierResponse.objects.filter(waiver__source_id__startswith="demo-")
+    assert set(responses.values_list("outcome", flat=True)) == set(SupplierResponse.Outcome.values)
+    assert not responses.filter(confirmed_at__isnull=True).exists()
+    assert {True, False} == set(responses.values_list("public_consent", flat=True))
+    for waiver in demo_waivers().filter(supplier_response_count__gt=0):
+        assert waiver.supplier_response_count == responses.filter(waiver=waiver).count()
+    for response in responses.exclude(outcome=SupplierResponse.Outcome.NEW):
+        change = OutcomeChange.objects.get(response=response)
+        assert (change.from_outcome, change.to_outcome) == ("new", response.outcome)
+    recorded = responses.exclude(outcome=SupplierResponse.Outcome.NEW).count()
+    assert WaiverAuditEntry.objects.filter(action="response_outcome").count() == recorded
+    # Seeding again adds nothing.
+    seed_demo_waivers()
+    assert SupplierResponse.objects.count() == responses.count()

@@ -180,8 +180,8 @@ def test_document_columns_rewrites_a_stale_table_and_check_refuses_it(tmp_path, 
     text = doc.read_text()
     assert text.startswith(f"# Columns\n\n{begin}\n| column | value | meaning |\n")
     assert text.endswith(
-        f"| `withdrawn_at` | timestamp, may be missing | "
-        f"When the agency withdrew the waiver |\n{end}\n\nAfter.\n"
+        f"| `supplier_responses` | integer | How many U.S. manufacturers said they can "
+        f"supply the item (confirmed responses) |\n{end}\n\nAfter.\n"
     )
     call_command("document_columns", "--check")
 

@@ -2,6 +2,8 @@
 look-ups that 404 come from agencies.admin.NotFoundInsteadOfRedirect)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from agencies import roles
 
@@ -23,3 +25,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def response_count_link(waiver) -> str:
+    """A waiver's count of confirmed supplier responses, linking to them in
+    the "Supplier responses" list (review queue, transition pages)."""
+    count = waiver.supplier_response_count
+    if not count:
+        return "0"
+    url = reverse("admin:responses_supplierresponse_changelist") + f"?q={waiver.public_id}"
+    return format_html('<a href="{}">{}</a>', url, count)

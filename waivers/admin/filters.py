@@ -13,10 +13,12 @@ class AgencyFilter(admin.SimpleListFilter):
 
     title = "agency"
     parameter_name = "agency"
+    # The path from the listed model to the waiver's contracting agency.
+    agency_path = "contracting_agency"
 
     def lookups(self, request, model_admin):
         visible = model_admin.get_queryset(request)
-        ids = visible.order_by().values("contracting_agency_id").distinct()
+        ids = visible.order_by().values(f"{self.agency_path}_id").distinct()
         agencies = Agency.objects.filter(pk__in=ids).select_related("parent")
         departments = {a.parent for a in agencies if a.parent_id}
         choices = [(d.code, f"{d.display_name} (all)") for d in departments]
@@ -27,9 +29,8 @@ class AgencyFilter(admin.SimpleListFilter):
         code = self.value()
         if not code:
             return queryset
-        return queryset.filter(
-            Q(contracting_agency__code=code) | Q(contracting_agency__parent__code=code)
-        )
+        path = self.agency_path
+        return queryset.filter(Q(**{f"{path}__code": code}) | Q(**{f"{path}__parent__code": code}))
 
 
 class OverdueFilter(admin.SimpleListFilter):

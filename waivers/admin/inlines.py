@@ -5,6 +5,7 @@ status history. Permissions follow the parent waiver (waivers.scope)."""
 from django.contrib import admin
 
 from agencies import roles
+from responses.admin_inlines import SupplierResponseInline
 from waivers import scope
 from waivers.models import (
     JonesActDetail,
@@ -193,4 +194,4 @@ DETAIL_INLINES = (PricePreferenceInline, JonesActInline, UrgentReportInline)
 
 def inlines_for(waiver_type: str | None) -> list[type]:
     details = [inline for inline in DETAIL_INLINES if waiver_type in inline.for_types]
-    return [*details, InternalInline, StatusHistoryInline]
+    return [*details, InternalInline, StatusHistoryInline, SupplierResponseInline]

@@ -13,7 +13,7 @@ from agencies.admin import NotFoundInsteadOfRedirect
 from waivers import scope
 from waivers.models import ReviewQueueItem
 
-from .base import ReadOnlyAdmin
+from .base import ReadOnlyAdmin, response_count_link
 from .filters import AgencyFilter, OverdueFilter
 
 
@@ -29,6 +29,7 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
         "review_due_date",
         "days_left",
         "overdue",
+        "responses",
     )
     list_display_links = None
     list_filter = ("waiver_type", AgencyFilter, OverdueFilter, "status")
@@ -54,6 +55,10 @@ class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
     def waiver_link(self, obj):
         url = reverse("admin:waivers_waiver_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.public_id)
+
+    @admin.display(description="supplier responses", ordering="supplier_response_count")
+    def responses(self, obj):
+        return response_count_link(obj)
 
     @admin.display(description="business days left")
     def days_left(self, obj):

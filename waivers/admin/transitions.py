@@ -14,6 +14,8 @@ from django.urls import reverse
 from waivers import scope, services, workflow
 from waivers.models import Waiver
 
+from .base import response_count_link
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(
@@ -195,6 +197,7 @@ def transition_view(model_admin, request, waiver: Waiver, action: str):
         "transition": transition,
         "form": form,
         "change_url": change_url,
+        "responses": response_count_link(waiver),
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/waivers/waiver/transition.html", context)

@@ -34,6 +34,7 @@ LIFECYCLE_FIELDS = (
     "final_decision",
     "final_decision_date",
     "withdrawn_at",
+    "supplier_response_count",
 )
 
 
@@ -101,6 +102,7 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
                 "final_decision",
                 "final_decision_date",
                 "withdrawn_at",
+                "supplier_response_count",
                 "version",
             )
         },
@@ -177,7 +179,8 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         waiver_type = obj.waiver_type if obj is not None else self._requested_type(request)
         inlines = inlines_for(waiver_type)
-        return inlines if obj is not None else inlines[:-1]  # no history before saving
+        # No history and no responses before saving.
+        return inlines if obj is not None else inlines[:-2]
 
     @staticmethod
     def _requested_type(request) -> str | None:

@@ -54,6 +54,11 @@ class ApiWaiverFilterSet(WaiverFilterSet):
         # The site's filter, unchanged; the decorator tells the schema its type.
         return super().filter_open(queryset, name, value)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_has_responses(self, queryset, name, value):
+        # The site's filter, unchanged; the decorator tells the schema its type.
+        return super().filter_has_responses(queryset, name, value)
+
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, through sort_key
 

@@ -107,6 +107,12 @@ WAIVER_FILTER_PARAMS = [
         "still open (submitted or in review; urgent reports never are).",
     ),
     OpenApiParameter(
+        "has_responses",
+        bool,
+        description="true: only waivers a U.S. manufacturer said it can supply (at least one "
+        "confirmed supplier response); false: only waivers with none.",
+    ),
+    OpenApiParameter(
         "submitted_after",
         OpenApiTypes.DATE,
         description="Submitted on or after this day (YYYY-MM-DD, site time zone).",

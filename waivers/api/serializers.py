@@ -441,6 +441,17 @@ class _ReviewTime(serializers.Serializer):
     buckets = _Bucket(many=True)
 
 
+class _SupplierResponses(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Confirmed supplier responses")
+    waivers = serializers.IntegerField(help_text="Waivers that drew at least one")
+    granted_despite_response = serializers.IntegerField(
+        help_text="Waivers granted although a U.S. manufacturer had said, before the decision "
+        "was recorded, that it could supply the item"
+    )
+    by_agency = _TopAgency(many=True, help_text="Ten contracting agencies with most responses")
+    by_psc_category = _TopPsc(many=True, help_text="Ten PSC categories with most responses")
+
+
 class StatsSerializer(serializers.Serializer):
     """The aggregates behind the site's /stats/ page (waivers.selectors.stats)."""
 
@@ -452,3 +463,6 @@ class StatsSerializer(serializers.Serializer):
     top_agencies = _TopAgency(many=True, help_text="Ten contracting agencies with most waivers")
     top_psc_categories = _TopPsc(many=True, help_text="Ten PSC categories with most waivers")
     review_time = _ReviewTime(help_text="Calendar days from submission to determination")
+    supplier_responses = _SupplierResponses(
+        help_text="U.S. manufacturers who said they can supply the item (confirmed responses)"
+    )

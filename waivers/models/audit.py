@@ -24,6 +24,7 @@ class WaiverAuditEntry(models.Model):
         AMENDED = "amended", "Amended after posting"
         TRANSITION = "transition", "Status changed"
         DELETED = "deleted", "Deleted"
+        RESPONSE_OUTCOME = "response_outcome", "Supplier response outcome recorded"
 
     waiver = models.ForeignKey(
         Waiver,
@@ -63,7 +64,14 @@ class WaiverAuditEntry(models.Model):
             models.CheckConstraint(
                 name="audit_action_valid",
                 condition=models.Q(
-                    action__in=["created", "edited", "amended", "transition", "deleted"]
+                    action__in=[
+                        "created",
+                        "edited",
+                        "amended",
+                        "transition",
+                        "deleted",
+                        "response_outcome",
+                    ]
                 ),
             ),
             # An amendment of posted content always says why.

@@ -221,6 +221,13 @@ class Waiver(TimeStampedModel):
         verbose_name="countries of origin",
         help_text="ISO 3166-1 alpha-2 codes.",
     )
+    supplier_response_count = models.PositiveIntegerField(
+        "supplier responses",
+        default=0,
+        editable=False,
+        help_text="Confirmed responses of U.S. manufacturers who say they can supply the item; "
+        "kept by responses.services (a recount, in the transaction that confirms one).",
+    )
     source_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     source_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -351,6 +358,15 @@ class Waiver(TimeStampedModel):
                 fields=["contracting_agency", "-submitted_at", "-id"],
                 name="waiver_agency_newest_idx",
                 condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
+            # has_responses=true: public waivers a manufacturer answered, newest
+            # first (small: few waivers draw responses).
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                name="waiver_has_responses_idx",
+                condition=~Q(status="draft")
+                & Q(is_test_record=False)
+                & Q(supplier_response_count__gt=0),
             ),
             # max(updated_at): the API's Last-Modified and the data version of
             # waivers.caching, read on every request.

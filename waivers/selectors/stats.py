@@ -4,7 +4,7 @@
 `WaiverFilterSet(params, queryset=Waiver.objects.public()).qs`, so the figures
 follow the same filters as the search page — and returns plain data (ints,
 strings, floats, lists of dicts) that serialises to JSON as it is. It runs a
-fixed number of queries (seven) whatever the number of waivers.
+fixed number of queries (eight) whatever the number of waivers.
 
 Returned keys:
 
@@ -30,16 +30,35 @@ Returned keys:
   from submission to MIAO's determination, for waivers that have one
   (``median_days``/``p90_days``/``max_days`` are None when ``count`` is 0;
   the last bucket has ``max_days`` None).
+- ``supplier_responses``: ``{"total", "waivers", "granted_despite_response",
+  "by_agency": [{"code", "name", "slug", "count"}], "by_psc_category":
+  [{"prefix", "name", "count"}]}``: confirmed responses of U.S. manufacturers
+  who said they can supply the item; ``waivers`` that drew any;
+  ``granted_despite_response``, waivers granted although a manufacturer had
+  said (confirmed before the decision was recorded) that it could supply it; the
+  ten agencies and PSC categories with most responses.
 """
 
 import datetime as dt
 
-from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
 from waivers import caching
-from waivers.models import PscCode, Waiver
+from waivers.models import PscCode, Waiver, WaiverStatusChange
 
 TOP_LIMIT = 10
 # Review time buckets in whole calendar days: (label, min, max or None).
@@ -112,7 +131,26 @@ def _per_month(queryset) -> list[dict]:
     return months
 
 
-def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
+def _responded_before_decision():
+    """A supplier response confirmed before the final decision was recorded
+    (its status change to decided)."""
+    from responses.models import SupplierResponse
+
+    decided_at = (
+        WaiverStatusChange.objects.filter(
+            waiver=OuterRef(OuterRef("pk")), to_status=Waiver.Status.DECIDED
+        )
+        .order_by("at")
+        .values("at")[:1]
+    )
+    return Exists(
+        SupplierResponse.objects.confirmed().filter(
+            waiver=OuterRef("pk"), confirmed_at__lt=Subquery(decided_at)
+        )
+    )
+
+
+def _outcomes(queryset) -> tuple[int, list[dict], list[dict], dict]:
     Status = Waiver.Status
     no_determination = Q(determination="")
     report = Q(waiver_type=Waiver.Type.URGENT_REPORT)
@@ -134,6 +172,13 @@ def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
         not_granted=Count("id", filter=Q(final_decision=Waiver.FinalDecision.NOT_GRANTED)),
         pending=Count("id", filter=Waiver.PENDING_DECISION),
         withdrawn_undecided=Count("id", filter=Q(final_decision="") & Q(status=Status.WITHDRAWN)),
+        responses=Coalesce(Sum("supplier_response_count"), 0),
+        responded=Count("id", filter=Q(supplier_response_count__gt=0)),
+        granted_despite_response=Count(
+            "id",
+            filter=Q(final_decision=Waiver.FinalDecision.GRANTED, supplier_response_count__gt=0)
+            & Q(_responded_before_decision()),
+        ),
     )
     determinations = [
         {"value": value, "label": label, "count": figures[value]}
@@ -158,7 +203,44 @@ def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
             "count": figures["withdrawn_undecided"],
         },
     ]
-    return figures["total"], determinations, decisions
+    responses = {
+        "total": figures["responses"],
+        "waivers": figures["responded"],
+        "granted_despite_response": figures["granted_despite_response"],
+    }
+    return figures["total"], determinations, decisions, responses
+
+
+def _responses_by(queryset) -> tuple[list[dict], list[dict]]:
+    """Confirmed supplier responses by contracting agency and by PSC category
+    (one query, over the waivers that drew any): most first."""
+    rows = (
+        _base(queryset)
+        .filter(supplier_response_count__gt=0)
+        .annotate(prefix=Substr("psc_id", 1, 2))
+        .values(
+            "prefix",
+            code=F("contracting_agency__code"),
+            name=F("contracting_agency__name"),
+            slug=F("contracting_agency__slug"),
+        )
+        .annotate(count=Sum("supplier_response_count"))
+    )
+    agencies: dict[str, dict] = {}
+    categories: dict[str, int] = {}
+    for row in rows:
+        agency = agencies.setdefault(
+            row["code"], {"code": row["code"], "name": row["name"], "slug": row["slug"], "count": 0}
+        )
+        agency["count"] += row["count"]
+        if row["prefix"]:
+            categories[row["prefix"]] = categories.get(row["prefix"], 0) + row["count"]
+    by_agency = sorted(agencies.values(), key=lambda a: (-a["count"], a["name"]))[:TOP_LIMIT]
+    by_psc = sorted(
+        ({"prefix": prefix, "count": count} for prefix, count in categories.items()),
+        key=lambda c: (-c["count"], c["prefix"]),
+    )[:TOP_LIMIT]
+    return by_agency, by_psc
 
 
 def _top_agencies(queryset) -> list[dict]:
@@ -175,7 +257,9 @@ def _top_agencies(queryset) -> list[dict]:
     return [dict(row) for row in rows]
 
 
-def _top_psc_categories(queryset) -> list[dict]:
+def _top_psc_categories(queryset, more_prefixes: list[dict] = ()) -> list[dict]:
+    """The ten PSC categories with most waivers; `more_prefixes` (rows with a
+    "prefix") are given their names in the same look-up."""
     rows = list(
         _base(queryset)
         .filter(psc__isnull=False)
@@ -184,9 +268,10 @@ def _top_psc_categories(queryset) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("-count", "prefix")[:TOP_LIMIT]
     )
-    names = dict(
-        PscCode.objects.filter(code__in=[row["prefix"] for row in rows]).values_list("code", "name")
-    )
+    wanted = [row["prefix"] for row in rows] + [row["prefix"] for row in more_prefixes]
+    names = dict(PscCode.objects.filter(code__in=wanted).values_list("code", "name"))
+    for row in more_prefixes:
+        row["name"] = names.get(row["prefix"], "")
     return [
         {"prefix": row["prefix"], "name": names.get(row["prefix"], ""), "count": row["count"]}
         for row in rows
@@ -245,7 +330,8 @@ def stats_key(queryset) -> str:
 
 
 def _waiver_stats(queryset) -> dict:
-    total, determinations, decisions = _outcomes(queryset)
+    total, determinations, decisions, responses = _outcomes(queryset)
+    responses["by_agency"], responses["by_psc_category"] = _responses_by(queryset)
     return {
         "total": total,
         "types": [{"value": value, "label": label} for value, label in Waiver.Type.choices],
@@ -253,6 +339,7 @@ def _waiver_stats(queryset) -> dict:
         "determinations": determinations,
         "decisions": decisions,
         "top_agencies": _top_agencies(queryset),
-        "top_psc_categories": _top_psc_categories(queryset),
+        "top_psc_categories": _top_psc_categories(queryset, responses["by_psc_category"]),
         "review_time": _review_time(queryset),
+        "supplier_responses": responses,
     }

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from responses.selectors import public_summary
 from waivers.selectors.waivers import (
     get_public_waiver_or_404,
     public_timeline,
@@ -21,5 +22,6 @@ def waiver_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             **type_details(waiver),
             "timeline": public_timeline(waiver),
             "related": related_waivers(waiver),
+            **public_summary(waiver),
         },
     )

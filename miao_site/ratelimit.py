@@ -1,7 +1,9 @@
-"""Rate limits on follow and manage-link requests, counted in the Django
-cache (CACHE_URL: shared by every worker with Redis): per client address
-(as the API counts it, honouring API_NUM_PROXIES) and per email address.
-Fixed windows: at most N requests in each period."""
+"""Rate limits on the site's public forms (alerts' follow and manage-link
+requests, supplier responses), counted in the Django cache (CACHE_URL:
+shared by every worker with Redis): per client address (as the API counts
+it, honouring API_NUM_PROXIES) and per email address. Fixed windows: at most
+N requests in each period. Each caller names its own scope ("alerts.client",
+"responses.address", ...), so the limits of one form never count another's."""
 
 import hashlib
 import time
@@ -28,7 +30,7 @@ def allow(scope: str, ident: str, rate: str) -> bool:
     limit, period = parse(rate)
     window = int(time.time() // period)
     digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
-    key = f"alerts:rate:{scope}:{digest}:{window}"
+    key = f"rate:{scope}:{digest}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
         count = cache.incr(key)
