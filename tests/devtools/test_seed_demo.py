@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from devtools.demo import load_demo_waivers, seed_demo_waivers
 from waivers.importers.miao import public_id_for_source
@@ -87,7 +88,7 @@ def test_jones_act_timing_rules():
     assert granted.extension_days <= 10 and granted.total_days <= 45
     assert granted.published_at >= granted.received_at
     assert granted.waiver.final_decision == Waiver.FinalDecision.GRANTED
-    assert granted.waiver.final_decision_date == granted.decided_at.date()
+    assert granted.waiver.final_decision_date == timezone.localdate(granted.decided_at)
     assert details.get(decision="").waiver.status == Status.SUBMITTED
 
 
