@@ -37,6 +37,29 @@ class NotFoundInsteadOfRedirect:
         return super().history_view(request, object_id, extra_context)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An inline any staff member with a role may read and nobody may change
+    (append-only histories, rows recorded elsewhere). Subclasses name `fields`."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        return roles.has_any_role(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReferenceDataAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     """Reference lists (agencies, NAICS, PSC): staff with a role read them;
     only superusers change them."""

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from agencies import roles
-from agencies.admin import NotFoundInsteadOfRedirect
+from agencies.admin import NotFoundInsteadOfRedirect, ReadOnlyInline
 from responses import scope, services
 from responses.forms import OutcomeForm
 from responses.models import OutcomeChange, SupplierResponse
@@ -23,27 +23,12 @@ class ResponseAgencyFilter(AgencyFilter):
     agency_path = "waiver__contracting_agency"
 
 
-class OutcomeHistoryInline(admin.TabularInline):
+class OutcomeHistoryInline(ReadOnlyInline):
     """The append-only outcome history, read-only for everyone."""
 
     model = OutcomeChange
-    extra = 0
-    can_delete = False
     fields = ("at", "from_outcome", "to_outcome", "actor", "note")
-    readonly_fields = fields
     verbose_name_plural = "outcome history"
-
-    def has_view_permission(self, request, obj=None):
-        return roles.has_any_role(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SupplierResponse)

@@ -7,32 +7,17 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from agencies import roles
+from agencies.admin import ReadOnlyInline
 from responses.models import SupplierResponse
 
 
-class SupplierResponseInline(admin.TabularInline):
+class SupplierResponseInline(ReadOnlyInline):
     model = SupplierResponse
-    extra = 0
-    can_delete = False
     fields = ("response_link", "state", "us_content_percent", "outcome", "confirmed_at")
-    readonly_fields = fields
     verbose_name_plural = "supplier responses (confirmed)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).confirmed().order_by("confirmed_at", "id")
-
-    def has_view_permission(self, request, obj=None):
-        return roles.has_any_role(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="company")
     def response_link(self, obj):

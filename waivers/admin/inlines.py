@@ -5,6 +5,7 @@ status history. Permissions follow the parent waiver (waivers.scope)."""
 from django.contrib import admin
 
 from agencies import roles
+from agencies.admin import ReadOnlyInline
 from responses.admin_inlines import SupplierResponseInline
 from waivers import scope
 from waivers.models import (
@@ -166,27 +167,12 @@ class InternalInline(WaiverPartInline):
     verbose_name_plural = "government-only information (never public)"
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(ReadOnlyInline):
     """The append-only status history, read-only for everyone."""
 
     model = WaiverStatusChange
-    extra = 0
-    can_delete = False
     fields = ("at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
     verbose_name_plural = "status history"
-
-    def has_view_permission(self, request, obj=None):
-        return roles.has_any_role(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 DETAIL_INLINES = (PricePreferenceInline, JonesActInline, UrgentReportInline)
