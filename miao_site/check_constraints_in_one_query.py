@@ -9,9 +9,10 @@ record with this measure (docs/performance.md, "Removed speed measures").
 
 It reaches into Django's internals (Model._get_field_expression_map,
 Query(None), the SQL compiler), so it is used only where it pays (the Waiver
-model, named in its bases) and tests/miao_site/test_constraints.py compares
-its errors with Django's own validate_constraints and stops at a Django
-upgrade until both are checked again. It reports failures exactly as Django
+model, named in its bases), and its tests
+(tests/miao_site/test_check_constraints_in_one_query.py) compare its errors
+with Django's own validate_constraints and stop at a Django upgrade until
+both are checked again. It reports failures exactly as Django
 does (same messages, codes and order); every other kind of constraint is
 still validated by Django itself.
 """
