@@ -20,7 +20,6 @@ from django.utils import timezone
 from agencies.models import Agency
 from waivers import caching
 from waivers import search as keyword_search
-from waivers.form_class_built_once import FormClassBuiltOnce
 from waivers.models import Waiver
 from waivers.search import MAX_QUERY_LENGTH, search
 
@@ -110,7 +109,7 @@ class LastDayFilter(django_filters.DateFilter):
     field_class = LastDayField
 
 
-class WaiverFilterSet(FormClassBuiltOnce, django_filters.FilterSet):
+class WaiverFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label="Keywords",

@@ -16,15 +16,6 @@ def filterset(query: str, filterset_class=WaiverFilterSet):
     return filterset_class(QueryDict(query), queryset=Waiver.objects.public())
 
 
-def test_the_form_class_is_built_once_per_filterset_class():
-    # waivers.form_class_built_once (decision 0020); the forms stay separate.
-    first, second = filterset("type=nonavailability"), filterset("status=decided")
-    assert type(first.form) is type(second.form)
-    assert first.form is not second.form
-    assert first.form.fields["type"] is not second.form.fields["type"]
-    assert type(filterset("", ApiWaiverFilterSet).form) is not type(first.form)
-
-
 def test_each_filterset_class_has_its_own_fields():
     site_form = filterset("type=nonavailability").form
     api_form = filterset("ordering=oldest", ApiWaiverFilterSet).form
