@@ -1,11 +1,8 @@
 from django.db import models
 
-from miao_site.constraints import OneQueryCheckConstraints
 
-
-class TimeStampedModel(OneQueryCheckConstraints):
-    """Abstract base: when a row was created and last changed (and check
-    constraints validated in one query)."""
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)

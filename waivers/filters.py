@@ -7,7 +7,6 @@ has_responses, sort. Bad values produce form errors naming the parameter; the si
 as messages and the API answers 400 with them.
 """
 
-import copy
 import datetime as dt
 from functools import cached_property
 
@@ -17,7 +16,6 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import CharField, ExpressionWrapper, F, Q
 from django.utils import timezone
-from django_filters.fields import ModelMultipleChoiceField
 
 from agencies.models import Agency
 from waivers import caching
@@ -30,6 +28,15 @@ DECISION_CHOICES = [*Waiver.FinalDecision.choices, ("pending", "Pending")]
 COUNTRY_CHOICES = sorted(
     ((c.alpha_2, c.name) for c in pycountry.countries), key=lambda choice: choice[1]
 )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """COUNTRY_CHOICES, given to the country filter as a callable: Django
+    copies every field of a form for each request, and keeps a callable's
+    choices by reference where it would copy a list of ~250 pairs (see
+    docs/performance.md, "Removed speed measures")."""
+    return COUNTRY_CHOICES
+
 
 SORTS = {
     "relevance": "Relevance",
@@ -57,55 +64,6 @@ ORDERINGS = {
 class UpperCharField(forms.CharField):
     def to_python(self, value):
         return super().to_python(value).upper()
-
-
-class CopiedPerRequest(dict):
-    """A FilterSet's filters, or its form's fields, as copied for each new
-    FilterSet or form: the per-request state is copied, the fixed choice
-    lists are shared.
-
-    django-filter deep-copies every filter of the FilterSet on each
-    instantiation, and Django deep-copies every field of a form; both walk
-    the choice lists (and normalise a widget's choices again on the way: the
-    ~250 countries alone cost ~3 ms an API request). Those lists never change
-    after the class is built, so the copies keep them by reference. Each copy
-    still gets its own widget attrs, error messages, validators and (for a
-    model field) its own queryset, as with Django's copy."""
-
-    def __deepcopy__(self, memo):
-        return {name: _copy(item, memo) for name, item in self.items()}
-
-
-def _copy(item, memo):
-    if isinstance(item, django_filters.Filter):
-        result = copy.copy(item)
-        result.extra = item.extra.copy()
-        if item.method is not None:
-            result.method = item.method  # re-binds the method to the copy's FilterSet
-        return result
-    if isinstance(item, forms.ChoiceField) and not isinstance(item, forms.ModelChoiceField):
-        widget = copy.copy(item.widget)  # Widget.__deepcopy__, without copying the choices
-        widget.attrs = item.widget.attrs.copy()
-        memo[id(item.widget)] = widget
-        result = forms.Field.__deepcopy__(item, memo)  # skips ChoiceField's copy of the choices
-        result._choices = item._choices
-        return result
-    return copy.deepcopy(item, memo)
-
-
-class AgencyCodesField(ModelMultipleChoiceField):
-    """Agencies by code. None chosen cleans to [] like the other multiple
-    choices (Django's empty queryset would be compiled the first time it is
-    read: ~0.1 ms of most requests, which name no agency)."""
-
-    def clean(self, value):
-        if not self.required and not value:
-            return []
-        return super().clean(value)
-
-
-class AgencyFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = AgencyCodesField
 
 
 class StrictBooleanField(forms.Field):
@@ -176,7 +134,7 @@ class WaiverFilterSet(django_filters.FilterSet):
     decision = django_filters.MultipleChoiceFilter(
         choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
     )
-    agency = AgencyFilter(
+    agency = django_filters.ModelMultipleChoiceFilter(
         queryset=Agency.objects.all(),
         to_field_name="code",
         method="filter_agency",
@@ -200,7 +158,7 @@ class WaiverFilterSet(django_filters.FilterSet):
         ],
     )
     country = django_filters.MultipleChoiceFilter(
-        choices=COUNTRY_CHOICES, method="filter_country", label="Country of origin"
+        choices=country_choices, method="filter_country", label="Country of origin"
     )
     stage = django_filters.ChoiceFilter(
         field_name="procurement_stage",
@@ -227,21 +185,6 @@ class WaiverFilterSet(django_filters.FilterSet):
     class Meta:
         model = Waiver
         fields = []
-
-    @classmethod
-    def get_filters(cls):
-        return CopiedPerRequest(super().get_filters())
-
-    def get_form_class(self):
-        """The form class, built once per FilterSet class (django-filter builds
-        a new class, with new fields, for every FilterSet): its fields depend
-        only on the declared filters."""
-        form_class = type(self).__dict__.get("_form_class")
-        if form_class is None:
-            form_class = super().get_form_class()
-            form_class.base_fields = CopiedPerRequest(form_class.base_fields)
-            type(self)._form_class = form_class
-        return form_class
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)

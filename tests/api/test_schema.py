@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 
 from tests import site_data
 from waivers.api.filters import ApiWaiverFilterSet
+from waivers.filters import COUNTRY_CHOICES
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,10 @@ def test_every_filter_and_paging_parameter_is_described(openapi):
     assert all(listed[name].get("description") for name in expected)
     assert listed["naics"]["schema"]["pattern"] == r"^\d{2,6}$"
     assert listed["submitted_after"]["schema"] == {"type": "string", "format": "date"}
+    # Every country code, each named in the description, as for the other choices.
+    countries = listed["country"]
+    assert countries["schema"]["items"]["enum"] == sorted(code for code, _ in COUNTRY_CHOICES)
+    assert "* `FR` - France" in countries["description"].splitlines()
     stats = parameters(openapi, "/api/v1/stats/")
     assert set(ApiWaiverFilterSet.base_filters) <= set(stats)
 

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
-from waivers.filters import SORTS, StrictBooleanFilter, WaiverFilterSet
+from waivers.filters import COUNTRY_CHOICES, SORTS, StrictBooleanFilter, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode
 from waivers.selectors.agencies import public_counts_by_agency
 
@@ -25,6 +25,14 @@ ORDERING_ALIASES = {
 # Orderings a keyset cursor can follow (their sort columns are never null).
 CURSOR_ORDERINGS = ("newest", "oldest")
 MAX_LOOKUP_QUERY_LENGTH = 100
+# The country filter in the schema, as drf-spectacular describes a list of choices.
+COUNTRY_SCHEMA = {
+    "type": "string",
+    "enum": sorted(code for code, _ in COUNTRY_CHOICES),
+    "description": "\n".join(
+        ["Country of origin", ""] + [f"* `{code}` - {name}" for code, name in COUNTRY_CHOICES]
+    ),
+}
 
 
 class BooleanParameter(StrictBooleanFilter, django_filters.BooleanFilter):
@@ -48,6 +56,12 @@ class ApiWaiverFilterSet(WaiverFilterSet):
     def filter_agency(self, queryset, name, value):
         # The site's filter, unchanged; the decorator tells the schema its shape.
         return super().filter_agency(queryset, name, value)
+
+    @extend_schema_field(COUNTRY_SCHEMA)
+    def filter_country(self, queryset, name, value):
+        # The site's filter, unchanged; the decorator gives the schema the
+        # codes, which it does not read from choices given as a callable.
+        return super().filter_country(queryset, name, value)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def filter_open(self, queryset, name, value):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from miao_site.check_constraints_in_one_query import CheckConstraintsInOneQuery
 from miao_site.timestamps import TimeStampedModel
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
@@ -49,7 +50,7 @@ class WaiverQuerySet(models.QuerySet):
         )
 
 
-class Waiver(TimeStampedModel):
+class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
     """A proposed waiver of a Made in America law, as published by MIAO.
 
     Public fields live here. Type-specific details live in one-to-one tables

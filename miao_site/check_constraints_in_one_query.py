@@ -1,12 +1,20 @@
-"""Model validation with every check constraint evaluated in one query.
+"""A speed measure kept on purpose: a model's check constraints validated in
+one query (decision 0020).
 
 Django validates each CheckConstraint with its own query inside its own
-savepoint: three round trips and a freshly compiled query of every field
-value per constraint, so validating a waiver (eleven checks) took 33 round
-trips, a large share of an import record's time. `OneQueryCheckConstraints` asks PostgreSQL
-for all of a model's check results at once and reports failures exactly as
-Django does (same messages, codes and order); every other kind of constraint
-is still validated by Django itself.
+savepoint: three round trips per constraint, so validating a waiver (eleven
+checks) takes 33. The importer and every service validate a waiver before
+saving it, and the benchmark measured the import at about half the time per
+record with this measure (docs/performance.md, "Removed speed measures").
+
+It reaches into Django's internals (Model._get_field_expression_map,
+Query(None), the SQL compiler), so it is used only where it pays (the Waiver
+model, named in its bases), and its tests
+(tests/miao_site/test_check_constraints_in_one_query.py) compare its errors
+with Django's own validate_constraints and stop at a Django upgrade until
+both are checked again. It reports failures exactly as Django
+does (same messages, codes and order); every other kind of constraint is
+still validated by Django itself.
 """
 
 import logging
@@ -60,8 +68,9 @@ def check_results(instance, model, constraints, exclude, using) -> dict[int, boo
     }
 
 
-class OneQueryCheckConstraints(models.Model):
-    """Abstract base: validate_constraints() with one query for the checks."""
+class CheckConstraintsInOneQuery(models.Model):
+    """Abstract base: validate_constraints() with one query for all check
+    constraints (decision 0020)."""
 
     class Meta:
         abstract = True
