@@ -7,8 +7,9 @@ class Command(BaseCommand):
     help = (
         "Measure the daily send_alerts run: N confirmed subscriptions over the synthetic "
         "record after M public changes (docs/performance.md, 'Alerts'). It DELETES the "
-        "alerts' collected changes and alert messages: run it only against a throwaway "
-        "database filled by generate_waivers."
+        "alerts' collected changes and alert messages, and the waivers it posts keep their "
+        "append-only audit trail (so `bench` can no longer reset that database): run it "
+        "only against a throwaway database of its own, filled by generate_waivers."
     )
     requires_system_checks = []
 
