@@ -262,6 +262,54 @@ def record_determination(
     )
 
 
+def revise_published_determination(
+    waiver: Waiver,
+    *,
+    determination: str,
+    conditions: str = "",
+    explanation: str = "",
+    note: str,
+    at: dt.datetime,
+) -> Waiver:
+    """A later published record of an imported, reviewed waiver states another
+    determination (or the same one, published later): the record takes it,
+    dated by the source. A changed determination writes a history row
+    (reviewed → reviewed, with `note`); a re-dated one only its audit entry.
+    Only for imported waivers; MIAO's own reviews use record_determination."""
+    if not waiver.source_id:
+        raise ValueError("Only an imported waiver takes a published determination.")
+    conditions, explanation = conditions.strip(), explanation.strip()
+    with transaction.atomic():
+        locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        if locked.status != Status.REVIEWED:
+            raise TransitionNotAllowed(locked, workflow.RECORD_DETERMINATION, (Status.REVIEWED,))
+        before = copy.copy(locked)
+        changed_determination = locked.determination != determination
+        locked.determination = determination
+        locked.determination_conditions = conditions
+        locked.determination_explanation = explanation
+        locked.determined_at = at
+        names = [
+            "determination",
+            "determination_conditions",
+            "determination_explanation",
+            "determined_at",
+        ]
+        changes = audit.diff(before, locked, names)
+        if not changes:
+            return waiver
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+        if changed_determination:
+            _record(locked, from_status=Status.REVIEWED, actor=None, note=note, at=at)
+        audit.record(
+            locked, action=AuditAction.TRANSITION, actor=None, at=at, reason=note, changes=changes
+        )
+    waiver.refresh_from_db()
+    return waiver
+
+
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
     return _transition(
         waiver,
@@ -352,6 +400,14 @@ CONTENT_FIELDS = (
     "rationale",
     "expected_duration",
     "countries",
+    "start_date",
+    "expiration_date",
+    "end_product_cots",
+    "end_product_critical",
+    "end_product_iron_steel",
+    "public_interest_justification",
+    "cost_advantage_assessment",
+    "public_comment_link",
 )
 
 
@@ -510,6 +566,8 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
 # the public content and the import bookkeeping, never lifecycle or identity.
 SOURCE_FIELDS = (
     *CONTENT_FIELDS,
+    "published_determination_date",
+    "published_withdrawal_date",
     "is_test_record",
     "source_created_at",
     "source_modified_at",
@@ -522,14 +580,17 @@ def update_from_source(
     fields: dict,
     details: Iterable = (),
     note: str,
+    field_times: dict | None = None,
 ) -> bool:
     """Apply a changed source record to an imported waiver (waivers.importers).
 
     `fields` maps SOURCE_FIELDS (names or attnames such as `naics_id`) to the
     source's values; `details` are unsaved detail rows to create or update.
     Unlike `amend`, an incomplete published record is accepted as published.
-    Audited as an amendment with `note` as its reason. Returns False, writing
-    nothing, when nothing differs."""
+    Audited as an amendment with `note` as its reason. `field_times` replaces
+    the import's per-field bookkeeping (Waiver.source_field_times), saved even
+    when no public field changes. Returns False, writing no public change,
+    when nothing differs."""
     names = {Waiver._meta.get_field(key).name: key for key in fields}
     unknown = set(names) - set(SOURCE_FIELDS)
     if unknown:
@@ -556,7 +617,11 @@ def update_from_source(
                 detail.save()
                 changes += detail_changes
         if not changes:
+            if field_times is not None and field_times != locked.source_field_times:
+                Waiver.objects.filter(pk=locked.pk).update(source_field_times=field_times)
             return False
+        if field_times is not None:
+            locked.source_field_times = field_times
         locked.version += 1
         locked.full_clean()
         locked.save()
