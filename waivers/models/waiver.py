@@ -107,8 +107,12 @@ class Waiver(TimeStampedModel):
     # Posted states in which MIAO's review is still outstanding.
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
     # The one definition of "open for review now": an open status on a waiver
-    # type that has a review clock.
-    AWAITING_REVIEW = Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT)
+    # type that has a review clock, whose review runs in this system (an
+    # imported waiver MIAO published without a determination has no live
+    # clock here: it shows "no determination published").
+    AWAITING_REVIEW = (
+        Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT) & Q(source_id="")
+    )
     # The one definition of "awaiting the agency's final decision": no decision
     # recorded and not withdrawn.
     PENDING_DECISION = Q(final_decision="") & ~Q(status=Status.WITHDRAWN)
@@ -466,7 +470,20 @@ class Waiver(TimeStampedModel):
 
     @property
     def is_open_for_review(self) -> bool:
-        return self.status in self.OPEN_STATUSES and self.waiver_type != self.Type.URGENT_REPORT
+        return (
+            self.status in self.OPEN_STATUSES
+            and self.waiver_type != self.Type.URGENT_REPORT
+            and not self.source_id
+        )
+
+    @property
+    def awaits_published_determination(self) -> bool:
+        """Imported, posted, and MIAO's published record has no determination."""
+        return (
+            self.status in self.OPEN_STATUSES
+            and self.waiver_type != self.Type.URGENT_REPORT
+            and bool(self.source_id)
+        )
 
     def business_days_left(self, today=None) -> int | None:
         """Business days until the review is due (negative when overdue)."""
