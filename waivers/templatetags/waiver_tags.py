@@ -425,5 +425,8 @@ def expiry(waiver) -> str:
         return "Not known"
     text = us_date(waiver.expires)
     if waiver.expires_is_estimate:
-        return f"{text} (estimate: determination or submission date plus the expected maximum duration)"
+        return (
+            f"{text} (estimate: determination or submission date plus the expected "
+            "maximum duration)"
+        )
     return text
