@@ -13,6 +13,9 @@ from tests.waivers.search_catalogue import (
 )
 from waivers.exports import FIELD_NAMES
 
+# Export columns added in 2026 (issue 13) come after the API-only modified_at.
+ADDED_2026 = FIELD_NAMES.index("start_date")
+
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/waivers/"
 
@@ -37,7 +40,13 @@ def test_lists_every_public_waiver_newest_first(client, catalogue):
 
 def test_rows_carry_the_export_fields_and_links(client, catalogue):
     row = client.get(URL, {"q": "valves"}).json()["results"][0]
-    assert list(row) == [*FIELD_NAMES[:2], "api_url", *FIELD_NAMES[2:], "modified_at"]
+    assert list(row) == [
+        *FIELD_NAMES[:2],
+        "api_url",
+        *FIELD_NAMES[2:ADDED_2026],
+        "modified_at",
+        *FIELD_NAMES[ADDED_2026:],
+    ]
     assert row["public_id"] == catalogue.valves.public_id
     assert row["url"] == f"http://testserver/waivers/{catalogue.valves.public_id}/"
     assert row["api_url"] == f"http://testserver/api/v1/waivers/{catalogue.valves.public_id}/"

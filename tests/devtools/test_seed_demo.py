@@ -106,7 +106,8 @@ def test_seed_demo_command_is_idempotent():
     assert re.search(r"waivers-data\.json \(MIAO JSON\): read 87, created 86", first)
     assert re.search(r"urgent-waivers-data\.json \(MIAO JSON\): read 27, created 27", first)
     assert re.search(
-        r"waivers\.csv \(MIAO CSV\): read 87, created 0, updated 0, unchanged 87", first
+        r"waivers\.csv \(MIAO CSV\): read 87, created 0, updated 0, unchanged 86, duplicate 1",
+        first,
     )
     assert f"demo waivers: created {DEMO_COUNT}, already present 0" in first
     before = (
