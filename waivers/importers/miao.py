@@ -27,6 +27,7 @@ How the import behaves:
   public) and flagged in the report (see placeholders.py).
 """
 
+import copy
 import csv
 import datetime as dt
 import hashlib
@@ -35,7 +36,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ from django.db import DatabaseError, transaction
 
 from agencies.models import Agency
 from miao_site.importing import ImportReport, UnreadableFile
-from waivers import services
+from waivers import services, workflow
 from waivers.importers.placeholders import test_data_reason
 from waivers.models import NaicsCode, PscCode, UrgentReport, Waiver
 from waivers.models.waiver import PUBLIC_ID_BITS, public_id_from_number
@@ -109,7 +110,12 @@ class SourceFile:
 def _key(value: Any) -> str:
     """Compare spellings loosely: "Post-solicitation", "postSolicitation" and
     "POST_SOLICITATION" all become "postsolicitation"."""
-    return re.sub(r"[^a-z0-9]", "", str(value).lower())
+    return _key_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _key_text(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 class _InvalidCell:
@@ -1278,8 +1284,13 @@ def _apply_review(waiver: Waiver, n: Normalised, plan: str, notes: _Notes) -> li
 
 
 def _withdraw(waiver: Waiver, n: Normalised) -> None:
+    services.withdraw(waiver, actor=None, note=WITHDRAWN_NOTE, at=_withdrawal_moment(waiver, n))
+
+
+def _withdrawal_moment(waiver: Waiver, n: Normalised) -> dt.datetime:
+    """Noon UTC of the published withdrawal date, not before the posting."""
     at = dt.datetime.combine(n.withdrawal_date, dt.time(12), tzinfo=dt.UTC)
-    services.withdraw(waiver, actor=None, note=WITHDRAWN_NOTE, at=max(at, waiver.submitted_at))
+    return max(at, waiver.submitted_at)
 
 
 def _note_determination_key(n: Normalised, key: list, times: dict) -> None:
@@ -1291,6 +1302,58 @@ def _note_determination_key(n: Normalised, key: list, times: dict) -> None:
     ):
         held = times.get(DETERMINATION_KEY)
         times[DETERMINATION_KEY] = key if held is None else max(held, key)
+
+
+def _existing_changes(
+    waiver: Waiver,
+    n: Normalised,
+    key: list,
+    changes: dict,
+    times: dict,
+    details: list,
+    notes: _Notes,
+) -> str | None:
+    """For a record of a waiver on record: complete `changes` and `times`
+    (in place) and return the review plan, or None when the record changes
+    nothing (compared in Python, no query)."""
+    if waiver.waiver_type != n.waiver_type:
+        notes.warn(
+            f"published as {Waiver.Type(n.waiver_type).label} but recorded as "
+            f"{waiver.get_waiver_type_display()}; the type is left as recorded"
+        )
+    if waiver.contracting_agency_id != n.contracting_agency.pk:
+        held = times.get("contracting_agency_id")
+        if held is None or key >= held:
+            changes["contracting_agency_id"] = n.contracting_agency.pk
+    times["contracting_agency_id"] = max(times.get("contracting_agency_id") or key, key)
+    _note_determination_key(n, key, times)
+    plan = _review_plan(waiver, n, key, times, notes)
+    needs_write = (
+        changes
+        or details
+        or plan
+        or waiver.status == Status.DRAFT
+        or times != waiver.source_field_times
+    )
+    return plan if needs_write else None
+
+
+def _unchanged(n: Normalised, notes: _Notes, waiver: Waiver, rank: int, codes: "_Codes") -> bool:
+    """Whether a record leaves the waiver on record as it is, found without
+    a query or a savepoint (its codes are rows already loaded). Fills `notes`
+    as _write would."""
+    if any(
+        code is not None and code[0] not in codes.rows[model]
+        for model, code in ((NaicsCode, n.naics), (PscCode, n.psc))
+    ):
+        return False  # a code new to the database: a change, written by _write
+    key = _source_key(n, rank)
+    changes, times = _merge(waiver, n, key)
+    for model, code in ((NaicsCode, n.naics), (PscCode, n.psc)):
+        if code is not None:
+            _ensure_code(model, *code, notes, codes.known)
+    details = [UrgentReport(**n.urgent)] if n.urgent is not None else []
+    return _existing_changes(waiver, n, key, changes, times, details, notes) is None
 
 
 def _write(
@@ -1326,26 +1389,8 @@ def _write(
         return "created", waiver.pk, []
 
     waiver = existing
-    if waiver.waiver_type != n.waiver_type:
-        notes.warn(
-            f"published as {Waiver.Type(n.waiver_type).label} but recorded as "
-            f"{waiver.get_waiver_type_display()}; the type is left as recorded"
-        )
-    if waiver.contracting_agency_id != n.contracting_agency.pk:
-        held = times.get("contracting_agency_id")
-        if held is None or key >= held:
-            changes["contracting_agency_id"] = n.contracting_agency.pk
-    times["contracting_agency_id"] = max(times.get("contracting_agency_id") or key, key)
-    _note_determination_key(n, key, times)
-    plan = _review_plan(waiver, n, key, times, notes)
-    needs_write = (
-        changes
-        or details
-        or plan
-        or waiver.status == Status.DRAFT
-        or times != waiver.source_field_times
-    )
-    if not needs_write:
+    plan = _existing_changes(waiver, n, key, changes, times, details, notes)
+    if plan is None:
         return "unchanged", waiver.pk, []
     changed_names = [
         _field_label(name)
@@ -1402,61 +1447,257 @@ def normalise_records(
             continue
 
 
+# New records are written in batches of this many (services.save_published).
+BATCH_SIZE = 500
+
+
+class _Codes:
+    """The NAICS and PSC rows an import's records name, loaded in one query
+    per table. `known` is _ensure_code's cache (rows that exist before the
+    import: they cannot be rolled back with a record's savepoint)."""
+
+    def __init__(self, normalised: Iterable["Normalised"]):
+        wanted: dict[type, set[str]] = {NaicsCode: set(), PscCode: set()}
+        for n in normalised:
+            if n.naics:
+                wanted[NaicsCode].add(n.naics[0])
+            if n.psc:
+                wanted[PscCode].add(n.psc[0])
+        self.rows = {
+            model: {row.code: row for row in model.objects.filter(code__in=codes)}
+            for model, codes in wanted.items()
+        }
+        self.known = {
+            (model, code): row.in_reference
+            for model, rows in self.rows.items()
+            for code, row in rows.items()
+        }
+        # Rows a pending batch adds (code not in the database yet).
+        self.new: dict[type, dict[str, Any]] = {NaicsCode: {}, PscCode: {}}
+
+    def row(self, model, code: str, name: str, notes: _Notes):
+        """The row for a code, in memory: a new row (not in the reference
+        list) is written with the batch. Reported as _ensure_code reports it."""
+        row = self.rows[model].get(code) or self.new[model].get(code)
+        if row is None:
+            name_field = "title" if model is NaicsCode else "name"
+            row = model(code=code, in_reference=False, **{name_field: name[:255]})
+            row.full_clean(validate_unique=False)
+            self.new[model][code] = row
+        if not row.in_reference:
+            label = model._meta.verbose_name.removesuffix(" code")
+            notes.warn(
+                f"{label} code {code} is not in the {label} reference list; kept, marked as such"
+            )
+        return row
+
+    def save_new(self) -> None:
+        """Write the pending batch's new rows (inside its transaction)."""
+        for model, rows in self.new.items():
+            model.objects.bulk_create(rows.values(), ignore_conflicts=True)
+
+    def saved(self) -> None:
+        """The batch was written: its rows are now rows like the others."""
+        for model, rows in self.new.items():
+            self.rows[model].update(rows)
+            self.known.update({(model, code): False for code in rows})
+            rows.clear()
+
+    def discarded(self) -> None:
+        for rows in self.new.values():
+            rows.clear()
+
+
+def _build_new(
+    n: Normalised, notes: _Notes, rank: int, codes: _Codes, agencies: dict[int, Agency]
+) -> services.PublishedWaiver:
+    """A waiver not yet on record, built in memory as _write builds it through
+    create_draft, submit and the review (services.build_published)."""
+    key = _source_key(n, rank)
+    changes, times = _merge(None, n, key)
+    # Loaded rows for the relations: no query for the audit trail's names.
+    if n.naics is not None:
+        changes["naics"] = codes.row(NaicsCode, *n.naics, notes)
+    changes.pop("naics_id", None)
+    if n.psc is not None:
+        changes["psc"] = codes.row(PscCode, *n.psc, notes)
+    changes.pop("psc_id", None)
+    funding = changes.get("funding_agency_id")
+    if funding in agencies:
+        changes["funding_agency"] = agencies[changes.pop("funding_agency_id")]
+    details = [UrgentReport(**n.urgent)] if n.urgent is not None else []
+    _note_determination_key(n, key, times)
+    times["contracting_agency_id"] = key
+    published = services.build_published(
+        waiver_type=n.waiver_type,
+        contracting_agency=n.contracting_agency,
+        note=IMPORT_NOTE.format(source_id=n.source_id),
+        at=n.created,
+        details=details,
+        public_id=public_id_for_source(n.source_id),
+        source_id=n.source_id,
+        source_field_times=times,
+        **changes,
+    )
+    services.published_transition(published, workflow.SUBMIT, note=POSTED_NOTE, at=n.created)
+    plan = _review_plan(published.waiver, n, key, times, notes)
+    if plan == "determine":
+        conditions, explanation = _determination_texts(None, n, notes)
+        services.published_transition(
+            published,
+            workflow.RECORD_DETERMINATION,
+            note=DETERMINATION_NOTE,
+            at=n.modified,
+            determination=n.determination,
+            conditions=conditions,
+            explanation=explanation,
+        )
+    if plan == "withdraw" or (plan == "determine" and n.withdrawal_date):
+        services.published_transition(
+            published,
+            workflow.WITHDRAW,
+            note=WITHDRAWN_NOTE,
+            at=_withdrawal_moment(published.waiver, n),
+        )
+    return published
+
+
+@dataclass
+class _Outcome:
+    """What happened to one record, reported in file order at the end."""
+
+    normaliser: "_Normaliser"
+    normalised: Normalised | None
+    outcome: str = ""  # "created", "updated", "unchanged" or "rejected"
+    reason: str = ""  # why it was rejected
+    changed: list[str] = field(default_factory=list)
+    notes: _Notes | None = None  # the findings of the attempt that was kept
+
+
 def import_records(
     records: Iterable[SourceRecord], report: ImportReport, *, rank: int = RANK_2022
 ) -> ImportReport:
-    """Import parsed records, one savepoint each, into `report`. Records of a
-    file with a higher `rank` win ties of `modified` (see _merge)."""
+    """Import parsed records into `report`, each wholly or not at all.
+    Records of a file with a higher `rank` win ties of `modified` (see _merge).
+
+    Every record is read and normalised first, and the waivers already on
+    record for the file's source ids are loaded in one query. A record that
+    changes nothing is compared in Python and writes nothing. New records are
+    built in memory and written in batches (_build_new, services.save_published);
+    a batch the database refuses is rolled back and its records written one by
+    one, each in its own savepoint, so the bad one is rejected by name. A record
+    that changes a waiver on record is written in its own savepoint through
+    the services (_write)."""
     agencies, departments = _agency_codes()
-    normalised_records: list[tuple[_Normaliser, Normalised | None, str]] = []
+    agencies_by_pk = {agency.pk: agency for agency in agencies.values()}
+    outcomes: list[_Outcome] = []
     for record in records:
         report.read += 1
         normaliser = _Normaliser(record, agencies, departments)
         try:
-            normalised_records.append((normaliser, normaliser.run(), ""))
+            outcomes.append(_Outcome(normaliser, normaliser.run()))
         except RecordRejected as exc:
-            normalised_records.append((normaliser, None, str(exc)))
-    source_ids = {n.source_id for _, n, _ in normalised_records if n is not None}
+            outcomes.append(_Outcome(normaliser, None, outcome="rejected", reason=str(exc)))
+    normalised = [o.normalised for o in outcomes if o.normalised is not None]
+    source_ids = {n.source_id for n in normalised}
     existing = {w.source_id: w for w in Waiver.objects.filter(source_id__in=source_ids)}
-    seen: dict[str, str] = {}
+    codes = _Codes(normalised)
     touched: list[int] = []
-    known_codes: dict = {}
-    for normaliser, normalised, rejection in normalised_records:
-        if normalised is None:
-            report.reject(normaliser.record_id, rejection)
-            continue
+    batch: list[tuple[_Outcome, services.PublishedWaiver]] = []
+
+    def write_one(item: _Outcome) -> None:
+        """The one-by-one path, in its own savepoint."""
+        n = item.normalised
+        waiver = existing.get(n.source_id)
+        if waiver is not None:
+            notes = copy.deepcopy(item.normaliser.notes)
+            if _unchanged(n, notes, waiver, rank, codes):
+                item.outcome, item.notes = "unchanged", notes
+                return
+        notes = copy.deepcopy(item.normaliser.notes)
         try:
             with transaction.atomic():
                 outcome, pk, changed = _write(
-                    normalised,
-                    normaliser.notes,
-                    existing.get(normalised.source_id),
-                    rank,
-                    known_codes,
+                    n, notes, existing.get(n.source_id), rank, codes.known
                 )
         except (ValidationError, DatabaseError, services.WaiverError) as exc:
-            report.reject(normaliser.record_id, f"could not be saved: {_error_text(exc)}")
+            item.outcome, item.reason = "rejected", f"could not be saved: {_error_text(exc)}"
+            return
+        item.outcome, item.changed, item.notes = outcome, changed, notes
+        if outcome != "unchanged":
+            existing[n.source_id] = Waiver.objects.get(pk=pk)
+            touched.append(pk)
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            with transaction.atomic():
+                codes.save_new()
+                services.save_published([published for _, published in batch])
+        except DatabaseError:
+            codes.discarded()
+            for item, _ in batch:
+                write_one(item)
+        else:
+            codes.saved()
+            for item, published in batch:
+                item.outcome = "created"
+                existing[item.normalised.source_id] = published.waiver
+        batch.clear()
+
+    pending: set[str] = set()
+    for item in outcomes:
+        n = item.normalised
+        if n is None:
             continue
-        if outcome != "unchanged" or normalised.source_id in seen:
-            existing[normalised.source_id] = Waiver.objects.get(pk=pk)
-        normaliser.notes.into(report)
-        if normalised.test_reason and normalised.source_id not in seen:
-            report.flag(normalised.source_id, f"test data: {normalised.test_reason}")
-        if normalised.source_id in seen:
+        if n.source_id in pending:
+            # A second copy in the file merges with the first, once written.
+            flush()
+            pending.clear()
+        if n.source_id in existing:
+            write_one(item)
+            continue
+        notes = copy.deepcopy(item.normaliser.notes)
+        try:
+            published = _build_new(n, notes, rank, codes, agencies_by_pk)
+        except (ValidationError, services.WaiverError) as exc:
+            item.outcome, item.reason = "rejected", f"could not be saved: {_error_text(exc)}"
+            continue
+        item.notes = notes
+        batch.append((item, published))
+        pending.add(n.source_id)
+        if len(batch) >= BATCH_SIZE:
+            flush()
+            pending.clear()
+    flush()
+    refresh_search_vectors(touched)
+    _report(outcomes, report)
+    return report
+
+
+def _report(outcomes: list[_Outcome], report: ImportReport) -> None:
+    """Record by record, in file order."""
+    seen: dict[str, str] = {}
+    for item in outcomes:
+        if item.outcome == "rejected":
+            report.reject(item.normaliser.record_id, item.reason)
+            continue
+        n = item.normalised
+        item.notes.into(report)
+        if n.test_reason and n.source_id not in seen:
+            report.flag(n.source_id, f"test data: {n.test_reason}")
+        if n.source_id in seen:
             report.duplicate(
-                normalised.source_id,
-                f"{normaliser.record.position} repeats {seen[normalised.source_id]}; "
+                n.source_id,
+                f"{item.normaliser.record.position} repeats {seen[n.source_id]}; "
                 "merged as any other published copy (the later modified wins)",
             )
         else:
-            seen[normalised.source_id] = normaliser.record.position
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            if outcome == "updated":
-                report.update(normalised.source_id, changed)
-        if outcome != "unchanged":
-            touched.append(pk)
-    refresh_search_vectors(touched)
-    return report
+            seen[n.source_id] = item.normaliser.record.position
+            setattr(report, item.outcome, getattr(report, item.outcome) + 1)
+            if item.outcome == "updated":
+                report.update(n.source_id, item.changed)
 
 
 def import_sources(sources: list[SourceFile], *, dry_run: bool = False) -> list[ImportReport]:
