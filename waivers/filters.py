@@ -58,6 +58,8 @@ ORDERINGS = {
 }
 # The "ending soon" view: waivers whose end falls in the next this many days.
 ENDING_SOON_DAYS = 90
+# The widest `ending_within` window, in days (about ten years).
+ENDING_WITHIN_MAX_DAYS = 3660
 
 
 class UpperCharField(forms.CharField):
@@ -231,7 +233,7 @@ class WaiverFilterSet(django_filters.FilterSet):
         method="filter_ending_within",
         label="Ending within (days)",
         min_value=1,
-        max_value=3660,
+        max_value=ENDING_WITHIN_MAX_DAYS,
         help_text="Waivers, not withdrawn, whose end date (published or estimated) falls "
         "between today and this many days from today.",
     )
