@@ -12,7 +12,11 @@ How the import behaves:
 
 - A file that cannot be read or parsed raises UnreadableFile before anything
   is written. Every file given to one command is read first.
-- Each record is written in its own savepoint, wholly or not at all.
+- Each record is written wholly or not at all: a change to a waiver on record
+  in its own savepoint; new records in batches (services.save_published), a
+  batch the database refuses being written again record by record so the bad
+  one is rejected by name; a record that changes nothing writes nothing
+  (import_records, decision 0016).
 - Records are matched by their source id (`_id`); a re-import updates them and
   never duplicates. The public id is derived from the source id, so a fresh
   database gives every imported waiver the same URL.
@@ -20,9 +24,10 @@ How the import behaves:
   another shape) are normalised. A value that cannot be understood is dropped
   and reported ("rejected field"); it never silently becomes a default. A
   record without a known contracting agency or creation time is rejected.
-- Status changes go through waivers.services only: submit at the source's
-  creation time, then, for a reviewed record, record_determination at its
-  modification time. A status never moves backwards.
+- Status changes go through waivers.services only (for new records, their
+  in-memory form: build_published, published_transition): submit at the
+  source's creation time, then, for a reviewed record, record_determination
+  at its modification time. A status never moves backwards.
 - Obviously fake records are imported with `is_test_record=True` (never
   public) and flagged in the report (see placeholders.py).
 """
