@@ -1,9 +1,12 @@
 """The demonstration waivers of `manage.py seed_demo`, read from
 demo_waivers.json.
 
-MIAO's published data holds only nonavailability waivers and urgent reports,
-all submitted or reviewed. The demo records complete the picture so the demo
-shows every waiver type and every status: each is built through
+MIAO's published record (the 2021-2026 export and the 2022 files, imported
+by seed_demo) holds nonavailability and public-interest waivers and urgent
+reports, submitted or reviewed, with every determination. The demo records
+are only for what it lacks -- the unreasonable-cost and Jones Act types, and
+the draft, in-review, review-waived, decided (final decisions) and withdrawn
+statuses -- so the site shows every type and every status: each is built through
 waivers.services exactly as staff would build it (create_draft, submit, then
 the transitions its `steps` name), with its type-specific details checked by
 waivers.validation. The agencies, NAICS and PSC codes are real reference

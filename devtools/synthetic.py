@@ -867,7 +867,12 @@ def _copy_value(value) -> str:
 
 
 def _columns(model: type[models.Model], include_pk: bool) -> list[tuple[str, models.Field]]:
-    return [(f.column, f) for f in model._meta.concrete_fields if include_pk or not f.primary_key]
+    """The columns written: generated ones (Waiver.expires) are the database's."""
+    return [
+        (f.column, f)
+        for f in model._meta.concrete_fields
+        if (include_pk or not f.primary_key) and not f.generated
+    ]
 
 
 def _copy_payload(
@@ -987,7 +992,7 @@ def _prepare_vectors(cursor, text_part: TextPart | None) -> str:
             )
         else:
             terms.append(expression)
-    columns = [f'"{f.column}"' for f in Waiver._meta.concrete_fields]
+    columns = [f'"{f.column}"' for f in Waiver._meta.concrete_fields if not f.generated]
     values = ["\n    || ".join(terms) if c == '"search_vector"' else f"w.{c}" for c in columns]
     return (
         f"INSERT INTO waivers_waiver ({', '.join(columns)}) "  # noqa: S608

@@ -37,6 +37,12 @@ class ImportReport:
     rejected_fields: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     flagged: list[tuple[str, str]] = field(default_factory=list)
+    # Second and later copies of a record id within one file.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # Updated records and the fields that changed.
+    updates: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Findings about the file as a whole (e.g. ignored columns).
+    notes: list[str] = field(default_factory=list)
 
     def reject(self, record_id: str, reason: str) -> None:
         self.rejected.append((record_id, reason))
@@ -50,11 +56,20 @@ class ImportReport:
     def flag(self, record_id: str, reason: str) -> None:
         self.flagged.append((record_id, reason))
 
+    def duplicate(self, record_id: str, reason: str) -> None:
+        self.duplicates.append((record_id, reason))
+
+    def update(self, record_id: str, fields: list[str]) -> None:
+        self.updates.append((record_id, fields))
+
     def summary(self) -> str:
         text = (
             f"{self.label}: read {self.read}, created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {len(self.rejected)}"
+            f"unchanged {self.unchanged}"
         )
+        if self.duplicates:
+            text += f", duplicate {len(self.duplicates)}"
+        text += f", rejected {len(self.rejected)}"
         if self.rejected_fields:
             text += f", fields rejected {len(self.rejected_fields)}"
         if self.flagged:
@@ -63,6 +78,9 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = [self.summary()]
+        out += [f"  {note}" for note in self.notes]
+        out += [f"  updated {rid}: {', '.join(fields)}" for rid, fields in self.updates if fields]
+        out += [f"  duplicate {rid}: {reason}" for rid, reason in self.duplicates]
         out += [f"  rejected {rid}: {reason}" for rid, reason in self.rejected]
         out += [f"  rejected field {rid}: {reason}" for rid, reason in self.rejected_fields]
         out += [f"  warning {rid}: {reason}" for rid, reason in self.warnings]

@@ -112,7 +112,32 @@ def record(
     reason: str = "",
     snapshot: dict | None = None,
 ) -> WaiverAuditEntry:
-    return WaiverAuditEntry.objects.create(
+    entry = build(
+        waiver,
+        action=action,
+        actor=actor,
+        changes=changes,
+        at=at,
+        reason=reason,
+        snapshot=snapshot,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(
+    waiver: Waiver,
+    *,
+    action: str,
+    actor,
+    changes: list[dict] | None = None,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    snapshot: dict | None = None,
+) -> WaiverAuditEntry:
+    """The audit entry `record` writes, unsaved (for writing in bulk: its
+    waiver id is set when the waiver is saved)."""
+    return WaiverAuditEntry(
         waiver_id=waiver.pk,
         waiver_public_id=waiver.public_id,
         action=action,

@@ -157,8 +157,10 @@ def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str
         elif name == "has_responses":
             said = "A U.S. manufacturer" if value else "No U.S. manufacturer"
             labels.append((name, None, f"{said} said it can supply this"))
-        elif name in ("submitted_after", "submitted_before"):
+        elif name in ("submitted_after", "submitted_before", "expires_after", "expires_before"):
             labels.append((name, None, f"{field_label} {value.isoformat()}"))
+        elif name == "ending_within":
+            labels.append((name, None, f"Ending within {int(value)} days"))
         elif isinstance(value, list):
             choices = dict(fields[name].choices)
             labels.extend((name, v, f"{field_label}: {choices.get(v, v)}") for v in value)

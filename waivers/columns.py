@@ -22,7 +22,7 @@ writes the UTC time Django reads), lists as lists, a missing value as None.
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Expression, F, TextField, Value
+from django.db.models import BooleanField, Case, Expression, F, TextField, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 
@@ -324,6 +324,108 @@ COLUMNS: tuple[Column, ...] = (
         "How many U.S. manufacturers said they can supply the item (confirmed responses)",
         Integer(),
         "supplier_response_count",
+    ),
+    # --- MIAO's current form (added 2026) ---
+    Column(
+        "start_date", "Date the waiver takes effect, as stated", Date(), "start_date", nullable=True
+    ),
+    Column(
+        "expiration_date",
+        "Expiration date, as published (empty when none was published)",
+        Date(),
+        "expiration_date",
+        nullable=True,
+    ),
+    Column(
+        "expires",
+        "When the waiver ends: the published expiration date, else an estimate (the "
+        "determination or submission date plus the expected maximum duration; see "
+        "expires_is_estimate); empty when it cannot be told",
+        Date(),
+        "expires",
+        nullable=True,
+    ),
+    Column(
+        "expires_is_estimate",
+        "true when `expires` is an estimate, not a published expiration date",
+        Boolean(),
+        Case(
+            When(expires__isnull=True, then=Value(None)),
+            When(expiration_date__isnull=False, then=Value(False)),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
+        nullable=True,
+    ),
+    Column(
+        "determination_date",
+        "Determination date as MIAO's published record states it",
+        Date(),
+        "published_determination_date",
+        nullable=True,
+    ),
+    Column(
+        "withdrawal_date",
+        "Withdrawal date as MIAO's published record states it",
+        Date(),
+        "published_withdrawal_date",
+        nullable=True,
+    ),
+    Column(
+        "end_product_cots",
+        "End product is a commercially available off-the-shelf item (true/false; empty when "
+        "unknown or not stated)",
+        Boolean(),
+        "end_product_cots",
+        nullable=True,
+    ),
+    Column(
+        "end_product_critical",
+        "End product is a critical item or contains a critical component (true/false; empty "
+        "when unknown or not stated)",
+        Boolean(),
+        "end_product_critical",
+        nullable=True,
+    ),
+    Column(
+        "end_product_iron_steel",
+        "End product is wholly or predominantly iron or steel (true/false; empty when unknown "
+        "or not stated)",
+        Boolean(),
+        "end_product_iron_steel",
+        nullable=True,
+    ),
+    Column(
+        "public_interest_justification",
+        "Why the waiver is in the public interest",
+        Text(),
+        "public_interest_justification",
+        nullable=True,
+        blank_is_null=True,
+    ),
+    Column(
+        "cost_advantage_assessment",
+        "Assessment of any cost advantages of the foreign-source product",
+        Text(),
+        "cost_advantage_assessment",
+        nullable=True,
+        blank_is_null=True,
+    ),
+    Column(
+        "public_comment_link",
+        "Where the public can comment (an http or https address)",
+        Url(),
+        "public_comment_link",
+        nullable=True,
+        blank_is_null=True,
+    ),
+    Column(
+        "source_modified_at",
+        "For a waiver imported from MIAO's published data: when its latest published record "
+        "was modified (the date the published state is as of); empty for waivers filed here",
+        Timestamp(),
+        "source_modified_at",
+        nullable=True,
     ),
 )
 EXPORT_COLUMNS = tuple(column for column in COLUMNS if not column.api_only)

@@ -3,8 +3,9 @@
 Parameter names are part of the public interface (URLs people bookmark and
 API clients depend on): q, type, status, determination, decision, agency,
 naics, psc, country, stage, coverage, submitted_after, submitted_before, open,
-has_responses, sort. Bad values produce form errors naming the parameter; the site shows them
-as messages and the API answers 400 with them.
+has_responses, expires_after, expires_before, ending_within, sort. Bad values
+produce form errors naming the parameter; the site shows them as messages and
+the API answers 400 with them.
 """
 
 import datetime as dt
@@ -45,6 +46,7 @@ SORTS = {
     "deadline": "Review deadline",
     "title": "Title (A–Z)",
     "agency": "Agency (A–Z)",
+    "expires": "Ending soonest",
 }
 # Every ordering ends on a unique column so pages never overlap.
 # Public waivers always have submitted_at (constraint waiver_posted_has_submitted_at),
@@ -58,7 +60,13 @@ ORDERINGS = {
     "deadline": [F("review_due_date").asc(nulls_last=True), "id"],
     "title": ["procurement_title", "id"],
     "agency": ["contracting_agency__name", "id"],
+    # Served by waiver_public_expires_idx; waivers without an end date last.
+    "expires": [F("expires").asc(nulls_last=True), "id"],
 }
+# The "ending soon" view: waivers whose end falls in the next this many days.
+ENDING_SOON_DAYS = 90
+# The widest `ending_within` window, in days (about ten years).
+ENDING_WITHIN_MAX_DAYS = 3660
 
 
 class UpperCharField(forms.CharField):
@@ -178,6 +186,20 @@ class WaiverFilterSet(django_filters.FilterSet):
         label="U.S. manufacturers responded",
         help_text="true: waivers a U.S. manufacturer said it can supply; false: none yet.",
     )
+    expires_after = django_filters.DateFilter(
+        field_name="expires", lookup_expr="gte", label="Ends on or after"
+    )
+    expires_before = LastDayFilter(
+        field_name="expires", lookup_expr="lte", label="Ends on or before"
+    )
+    ending_within = django_filters.NumberFilter(
+        method="filter_ending_within",
+        label="Ending within (days)",
+        min_value=1,
+        max_value=ENDING_WITHIN_MAX_DAYS,
+        help_text="Waivers, not withdrawn, whose end date (published or estimated) falls "
+        "between today and this many days from today.",
+    )
     sort = django_filters.ChoiceFilter(
         choices=list(SORTS.items()), method="filter_sort", label="Sort by", empty_label=None
     )
@@ -235,6 +257,14 @@ class WaiverFilterSet(django_filters.FilterSet):
         if value:
             return queryset.filter(supplier_response_count__gt=0)
         return queryset.filter(supplier_response_count=0)
+
+    def filter_ending_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(
+            expires__gte=today, expires__lte=today + dt.timedelta(days=int(value))
+        ).exclude(status=Waiver.Status.WITHDRAWN)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset

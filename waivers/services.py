@@ -7,6 +7,7 @@ Views, forms, serializers, the admin and importers never assign `status`.
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -74,7 +75,16 @@ def check_ready_to_submit(waiver: Waiver) -> None:
 
 
 def _record(waiver: Waiver, *, from_status: str, actor, note: str, at: dt.datetime) -> None:
-    WaiverStatusChange.objects.create(
+    _history_row(waiver, from_status=from_status, actor=actor, note=note, at=at).save(
+        force_insert=True
+    )
+
+
+def _history_row(
+    waiver: Waiver, *, from_status: str, actor, note: str, at: dt.datetime
+) -> WaiverStatusChange:
+    """The history row of a change to `waiver.status`, unsaved."""
+    return WaiverStatusChange(
         waiver=waiver,
         from_status=from_status,
         to_status=waiver.status,
@@ -102,18 +112,10 @@ def _transition(
     """Lock the row, check the source state (workflow.ACTIONS[action]), apply
     the change and its history row, and write `notify`'s messages to the
     outbox in the same transaction."""
-    allowed = _allowed_from(action)
     with transaction.atomic():
         locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
-        if locked.status not in allowed:
-            raise TransitionNotAllowed(locked, action, allowed)
         at = at or timezone.now()
-        from_status = locked.status
-        before = copy.copy(locked)
-        for name, value in changes.items():
-            setattr(locked, name, value(at) if callable(value) else value)
-        locked.status = to
-        locked.version += 1
+        from_status, diff = _apply_transition(locked, action=action, to=to, at=at, **changes)
         locked.full_clean()
         locked.save()
         _record(locked, from_status=from_status, actor=actor, note=note, at=at)
@@ -123,13 +125,31 @@ def _transition(
             actor=actor,
             at=at,
             reason=note,
-            changes=audit.diff(before, locked, ["status", *changes]),
+            changes=diff,
         )
         if notify is not None:
             notify(locked)
     # Hand the caller the saved state.
     waiver.refresh_from_db()
     return waiver
+
+
+def _apply_transition(
+    waiver: Waiver, *, action: str, to: str, at: dt.datetime, **changes
+) -> tuple[str, list[dict]]:
+    """Check the source state (workflow.ACTIONS[action]) and apply the change
+    to `waiver` in memory: (the status it left, the audit diff). `changes`
+    values may be callables of `at`."""
+    allowed = _allowed_from(action)
+    if waiver.status not in allowed:
+        raise TransitionNotAllowed(waiver, action, allowed)
+    from_status = waiver.status
+    before = copy.copy(waiver)
+    for name, value in changes.items():
+        setattr(waiver, name, value(at) if callable(value) else value)
+    waiver.status = to
+    waiver.version += 1
+    return from_status, audit.diff(before, waiver, ["status", *changes])
 
 
 def create_draft(
@@ -150,23 +170,30 @@ def create_draft(
         waiver = Waiver(waiver_type=waiver_type, contracting_agency=contracting_agency, **fields)
         waiver.full_clean()
         waiver.save()
-        changes = audit.diff(None, waiver, ["waiver_type", *CONTENT_FIELDS])
+        changes = _created_diff(waiver, details)
         for detail in details:
             detail.waiver = waiver
             detail.full_clean()
             detail.save()
-            changes += audit.diff(
-                None,
-                detail,
-                audit.editable_fields(type(detail)),
-                prefix=f"{_related_name(detail)}.",
-            )
         _record(waiver, from_status="", actor=actor, note=note, at=at or timezone.now())
         audit.record(
             waiver, action=AuditAction.CREATED, actor=actor, at=at, reason=note, changes=changes
         )
         refresh_search_vectors([waiver.pk])
     return waiver
+
+
+def _created_diff(waiver: Waiver, details: Iterable) -> list[dict]:
+    """The audit entry's changes for a new waiver and its detail rows."""
+    changes = audit.diff(None, waiver, ["waiver_type", *CONTENT_FIELDS])
+    for detail in details:
+        changes += audit.diff(
+            None,
+            detail,
+            audit.editable_fields(type(detail)),
+            prefix=f"{_related_name(detail)}.",
+        )
+    return changes
 
 
 def submit(
@@ -189,12 +216,6 @@ def submit(
     see _notifier for `notify` (imports, with no actor, send nothing)."""
     if require_complete:
         check_ready_to_submit(waiver)
-
-    def due(at: dt.datetime) -> dt.date | None:
-        if waiver.waiver_type == Waiver.Type.URGENT_REPORT:
-            return None  # a post-award report: there is no review to wait for
-        return review_due_date(timezone.localdate(at))
-
     waiver = _transition(
         waiver,
         action=workflow.SUBMIT,
@@ -203,11 +224,19 @@ def submit(
         note=note,
         at=at,
         notify=_notifier(notifications.waiver_submitted, actor=actor, notify=notify),
-        submitted_at=lambda at: at,
-        review_due_date=due,
+        **_submit_changes(waiver),
     )
     refresh_search_vectors([waiver.pk])
     return waiver
+
+
+def _submit_changes(waiver: Waiver) -> dict:
+    def due(at: dt.datetime) -> dt.date | None:
+        if waiver.waiver_type == Waiver.Type.URGENT_REPORT:
+            return None  # a post-award report: there is no review to wait for
+        return review_due_date(timezone.localdate(at))
+
+    return {"submitted_at": lambda at: at, "review_due_date": due}
 
 
 def start_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
@@ -235,6 +264,20 @@ def record_determination(
     """MIAO's determination. Conditions are required for a conditional
     determination and an explanation for an inconsistent one. The agency's
     submitters are emailed through the outbox, written with it (see _notifier)."""
+    return _transition(
+        waiver,
+        action=workflow.RECORD_DETERMINATION,
+        to=Status.REVIEWED,
+        actor=actor,
+        note=note,
+        at=at,
+        notify=_notifier(notifications.determination_recorded, actor=actor, notify=notify),
+        **_determination_changes(determination, conditions, explanation),
+    )
+
+
+def _determination_changes(determination: str, conditions: str, explanation: str) -> dict:
+    """record_determination's changes, checked (ValidationError by field)."""
     conditions, explanation = conditions.strip(), explanation.strip()
     errors = {}
     if determination not in Waiver.Determination.values:
@@ -247,19 +290,60 @@ def record_determination(
         errors["determination_explanation"] = "An inconsistent determination must be explained."
     if errors:
         raise ValidationError(errors)
-    return _transition(
-        waiver,
-        action=workflow.RECORD_DETERMINATION,
-        to=Status.REVIEWED,
-        actor=actor,
-        note=note,
-        at=at,
-        notify=_notifier(notifications.determination_recorded, actor=actor, notify=notify),
-        determination=determination,
-        determination_conditions=conditions,
-        determination_explanation=explanation,
-        determined_at=lambda at: at,
-    )
+    return {
+        "determination": determination,
+        "determination_conditions": conditions,
+        "determination_explanation": explanation,
+        "determined_at": lambda at: at,
+    }
+
+
+def revise_published_determination(
+    waiver: Waiver,
+    *,
+    determination: str,
+    conditions: str = "",
+    explanation: str = "",
+    note: str,
+    at: dt.datetime,
+) -> Waiver:
+    """A later published record of an imported, reviewed waiver states another
+    determination (or the same one, published later): the record takes it,
+    dated by the source. A changed determination writes a history row
+    (reviewed → reviewed, with `note`); a re-dated one only its audit entry.
+    Only for imported waivers; MIAO's own reviews use record_determination."""
+    if not waiver.source_id:
+        raise ValueError("Only an imported waiver takes a published determination.")
+    conditions, explanation = conditions.strip(), explanation.strip()
+    with transaction.atomic():
+        locked = Waiver.objects.select_for_update().get(pk=waiver.pk)
+        if locked.status != Status.REVIEWED:
+            raise TransitionNotAllowed(locked, workflow.RECORD_DETERMINATION, (Status.REVIEWED,))
+        before = copy.copy(locked)
+        changed_determination = locked.determination != determination
+        locked.determination = determination
+        locked.determination_conditions = conditions
+        locked.determination_explanation = explanation
+        locked.determined_at = at
+        names = [
+            "determination",
+            "determination_conditions",
+            "determination_explanation",
+            "determined_at",
+        ]
+        changes = audit.diff(before, locked, names)
+        if not changes:
+            return waiver
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+        if changed_determination:
+            _record(locked, from_status=Status.REVIEWED, actor=None, note=note, at=at)
+        audit.record(
+            locked, action=AuditAction.TRANSITION, actor=None, at=at, reason=note, changes=changes
+        )
+    waiver.refresh_from_db()
+    return waiver
 
 
 def waive_review(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = None) -> Waiver:
@@ -311,8 +395,11 @@ def withdraw(waiver: Waiver, *, actor, note: str = "", at: dt.datetime | None = 
         actor=actor,
         note=note,
         at=at,
-        withdrawn_at=lambda at: at,
+        **_WITHDRAW_CHANGES,
     )
+
+
+_WITHDRAW_CHANGES = {"withdrawn_at": lambda at: at}
 
 
 # --- notifications --------------------------------------------------------------
@@ -352,6 +439,14 @@ CONTENT_FIELDS = (
     "rationale",
     "expected_duration",
     "countries",
+    "start_date",
+    "expiration_date",
+    "end_product_cots",
+    "end_product_critical",
+    "end_product_iron_steel",
+    "public_interest_justification",
+    "cost_advantage_assessment",
+    "public_comment_link",
 )
 
 
@@ -510,6 +605,8 @@ def delete_waiver(waiver: Waiver, *, actor, reason: str = "") -> None:
 # the public content and the import bookkeeping, never lifecycle or identity.
 SOURCE_FIELDS = (
     *CONTENT_FIELDS,
+    "published_determination_date",
+    "published_withdrawal_date",
     "is_test_record",
     "source_created_at",
     "source_modified_at",
@@ -522,14 +619,17 @@ def update_from_source(
     fields: dict,
     details: Iterable = (),
     note: str,
+    field_times: dict | None = None,
 ) -> bool:
     """Apply a changed source record to an imported waiver (waivers.importers).
 
     `fields` maps SOURCE_FIELDS (names or attnames such as `naics_id`) to the
     source's values; `details` are unsaved detail rows to create or update.
     Unlike `amend`, an incomplete published record is accepted as published.
-    Audited as an amendment with `note` as its reason. Returns False, writing
-    nothing, when nothing differs."""
+    Audited as an amendment with `note` as its reason. `field_times` replaces
+    the import's per-field bookkeeping (Waiver.source_field_times), saved even
+    when no public field changes. Returns False, writing no public change,
+    when nothing differs."""
     names = {Waiver._meta.get_field(key).name: key for key in fields}
     unknown = set(names) - set(SOURCE_FIELDS)
     if unknown:
@@ -556,7 +656,11 @@ def update_from_source(
                 detail.save()
                 changes += detail_changes
         if not changes:
+            if field_times is not None and field_times != locked.source_field_times:
+                Waiver.objects.filter(pk=locked.pk).update(source_field_times=field_times)
             return False
+        if field_times is not None:
+            locked.source_field_times = field_times
         locked.version += 1
         locked.full_clean()
         locked.save()
@@ -564,3 +668,126 @@ def update_from_source(
         refresh_search_vectors([locked.pk])
     waiver.refresh_from_db()
     return True
+
+
+# --- importing new published records in bulk -----------------------------------------
+#
+# The importer's fast path for records it has not seen: each new waiver is
+# built in memory by the same steps as create_draft and the transitions
+# (actor None, so no email), then a batch is written with one INSERT per table
+# and one search-vector refresh. The rows are those the one-by-one path writes:
+# the waiver, its detail rows, a history row per status change and an audit
+# entry per step.
+
+
+@dataclass
+class PublishedWaiver:
+    """A new imported waiver built in memory, with the rows it will write."""
+
+    waiver: Waiver
+    details: list
+    history: list[WaiverStatusChange] = field(default_factory=list)
+    entries: list[WaiverAuditEntry] = field(default_factory=list)
+
+
+# Checked without a query: build_published leaves out the foreign keys (the
+# importer passes rows it has loaded) and the unique and database constraints,
+# which the database checks when save_published writes the batch.
+_RELATIONS = ("contracting_agency", "funding_agency", "naics", "psc")
+
+
+def _clean_in_memory(instance, exclude: Iterable[str]) -> None:
+    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
+def build_published(
+    *,
+    waiver_type: str,
+    contracting_agency,
+    note: str,
+    at: dt.datetime,
+    details: Iterable = (),
+    **fields,
+) -> PublishedWaiver:
+    """create_draft (actor None), in memory. Follow with published_transition
+    for each step of the published state, then save_published."""
+    waiver = Waiver(waiver_type=waiver_type, contracting_agency=contracting_agency, **fields)
+    _clean_in_memory(waiver, _RELATIONS)
+    details = list(details)
+    for detail in details:
+        detail.waiver = waiver
+        _clean_in_memory(detail, ["waiver"])
+    published = PublishedWaiver(waiver=waiver, details=details)
+    published.history.append(_history_row(waiver, from_status="", actor=None, note=note, at=at))
+    published.entries.append(
+        audit.build(
+            waiver,
+            action=AuditAction.CREATED,
+            actor=None,
+            at=at,
+            reason=note,
+            changes=_created_diff(waiver, details),
+        )
+    )
+    return published
+
+
+# The transitions a published record replays: the status each leads to and
+# its changes, as submit (require_complete=False), record_determination and
+# withdraw make them.
+_PUBLISHED_TRANSITIONS: dict[str, tuple[str, Callable[..., dict]]] = {
+    workflow.SUBMIT: (Status.SUBMITTED, lambda waiver: _submit_changes(waiver)),
+    workflow.RECORD_DETERMINATION: (
+        Status.REVIEWED,
+        lambda waiver, **arguments: _determination_changes(**arguments),
+    ),
+    workflow.WITHDRAW: (Status.WITHDRAWN, lambda waiver: _WITHDRAW_CHANGES),
+}
+
+
+def published_transition(
+    published: PublishedWaiver, action: str, *, note: str, at: dt.datetime, **arguments
+) -> None:
+    """A transition of a built waiver, in memory, with the same source-state
+    check, changes, history row and audit entry as on a saved one. For
+    RECORD_DETERMINATION, `arguments` are determination, conditions and
+    explanation."""
+    to, changes_for = _PUBLISHED_TRANSITIONS[action]
+    waiver = published.waiver
+    changes = changes_for(waiver, **arguments)
+    from_status, diff = _apply_transition(waiver, action=action, to=to, at=at, **changes)
+    _clean_in_memory(waiver, _RELATIONS)
+    published.history.append(
+        _history_row(waiver, from_status=from_status, actor=None, note=note, at=at)
+    )
+    published.entries.append(
+        audit.build(
+            waiver, action=AuditAction.TRANSITION, actor=None, at=at, reason=note, changes=diff
+        )
+    )
+
+
+def save_published(batch: list[PublishedWaiver]) -> list[Waiver]:
+    """Write built waivers, all or nothing: one INSERT per table and one
+    search-vector refresh. A row the database refuses (a constraint, a
+    duplicate source id) raises DatabaseError and none of the batch is written."""
+    with transaction.atomic():
+        waivers = Waiver.objects.bulk_create([p.waiver for p in batch])
+        details: dict[type, list] = {}
+        history, entries = [], []
+        for published in batch:
+            for detail in published.details:
+                detail.waiver = published.waiver
+                details.setdefault(type(detail), []).append(detail)
+            for row in published.history:
+                row.waiver = published.waiver
+                history.append(row)
+            for entry in published.entries:
+                entry.waiver_id = published.waiver.pk
+                entries.append(entry)
+        for model, rows in details.items():
+            model.objects.bulk_create(rows)
+        WaiverStatusChange.objects.bulk_create(history)
+        WaiverAuditEntry.objects.bulk_create(entries)
+        refresh_search_vectors([waiver.pk for waiver in waivers])
+    return waivers

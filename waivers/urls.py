@@ -31,6 +31,7 @@ urlpatterns = [
     path("waivers/export.csv", browse.export_csv, name="export_csv"),
     path("waivers/export.json", browse.export_json, name="export_json"),
     path("waivers/feed/", WaiverFeed(), name="feed"),
+    path("waivers/ending-soon/", browse.ending_soon, name="ending_soon"),
     path("waivers/<public_id:public_id>/", detail.waiver_detail, name="detail"),
 ]
 

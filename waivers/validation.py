@@ -48,6 +48,34 @@ REQUIRED_DETAIL = {
     Waiver.Type.JONES_ACT: ("jones_act", "the Jones Act vessel and voyage details"),
     Waiver.Type.URGENT_REPORT: ("urgent_report", "the urgent report details"),
 }
+# Fields of MIAO's current form that apply only to some waiver types (the
+# admin shows them only there); the other content fields apply to every type.
+TYPE_SPECIFIC_FIELDS = {
+    "public_interest_justification": (Waiver.Type.PUBLIC_INTEREST,),
+    "cost_advantage_assessment": (
+        Waiver.Type.NONAVAILABILITY,
+        Waiver.Type.UNREASONABLE_COST,
+        Waiver.Type.PUBLIC_INTEREST,
+    ),
+    "end_product_cots": tuple(t for t in Waiver.Type if t != Waiver.Type.JONES_ACT),
+    "end_product_critical": tuple(t for t in Waiver.Type if t != Waiver.Type.JONES_ACT),
+    "end_product_iron_steel": tuple(t for t in Waiver.Type if t != Waiver.Type.JONES_ACT),
+}
+
+
+def applies_to(field_name: str, waiver_type: str) -> bool:
+    """Whether a content field belongs on a waiver of this type."""
+    types = TYPE_SPECIFIC_FIELDS.get(field_name)
+    return types is None or waiver_type in types
+
+
+def validate_waiver_dates(values: dict) -> None:
+    """A waiver cannot expire before it starts."""
+    start, end = values.get("start_date"), values.get("expiration_date")
+    if start and end and end < start:
+        raise ValidationError({"expiration_date": "The expiration date is before the start date."})
+
+
 # Urgent reports must give every report field before posting.
 URGENT_REPORT_REQUIRED = (
     "contract_number",

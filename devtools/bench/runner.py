@@ -557,6 +557,42 @@ def measure_import(count: int) -> dict:
         "created": report.created,
         "updated": report.updated,
         "rejected": len(report.rejected),
+        "export_2026": measure_export_import(),
+    }
+
+
+# MIAO's current waiver export (data/README.md), imported whole by issue 13's target.
+EXPORT_2026 = "waivers-export-2026-03-09.csv"
+
+
+def measure_export_import() -> dict:
+    """The current record (MIAO's 2026 export): a full import, then the same
+    file again (no change), both in one transaction rolled back at the end.
+    Targets (issue 13): full <= 20 s, no-change re-import <= 5 s."""
+    from django.db import transaction
+
+    from waivers.importers.miao import import_paths
+
+    path = Path(settings.SHARED_DATA_DIR) / "miao" / EXPORT_2026
+    if not path.exists():
+        return {"status": "missing", "reason": f"{path} not found"}
+    with transaction.atomic():
+        started = time.perf_counter()
+        (first,) = import_paths([path])
+        full = time.perf_counter() - started
+        started = time.perf_counter()
+        (again,) = import_paths([path])
+        repeat = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {
+        "status": "ok",
+        "read": first.read,
+        "created": first.created,
+        "updated": first.updated,
+        "rejected": len(first.rejected),
+        "seconds": round(full, 2),
+        "reimport_unchanged": again.unchanged,
+        "reimport_seconds": round(repeat, 2),
     }
 
 
@@ -654,6 +690,14 @@ def table(size_result: dict) -> list[str]:
             f"import_miao: {imp['records_per_second']:,.0f} records/s "
             f"({imp['records']:,} records, {imp['rejected']} rejected)"
         )
+        export = imp.get("export_2026", {})
+        if export.get("status") == "ok":
+            lines.append(
+                f"import_miao of the 2026 export: {export['read']:,} records "
+                f"({export['created']:,} created, {export['rejected']} rejected) in "
+                f"{export['seconds']:.1f} s (target <= 20 s); no-change re-import "
+                f"{export['reimport_seconds']:.1f} s (target <= 5 s)"
+            )
     else:
         lines.append(f"import_miao: {imp.get('status', '?').upper()}: {imp.get('reason', '')}")
     return lines

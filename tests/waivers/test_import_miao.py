@@ -142,11 +142,12 @@ def test_waivers_json_imports_every_record_as_published():
     output = run(WAIVERS_JSON)
     source = source_records(WAIVERS_JSON)
 
-    # 87 records, one of them twice (622f3d4b…): 86 waivers.
+    # 87 records, one of them twice (622f3d4b…): 86 waivers, the second copy a duplicate.
     assert output.splitlines()[0] == (
-        "waivers-data.json (MIAO JSON): read 87, created 86, updated 0, unchanged 1, "
-        "rejected 0, fields rejected 2, flagged as test data 7"
+        "waivers-data.json (MIAO JSON): read 87, created 86, updated 0, unchanged 0, "
+        "duplicate 1, rejected 0, fields rejected 2, flagged as test data 7"
     )
+    assert "  duplicate 622f3d4b" in output
     assert Waiver.objects.count() == len(source) == 86
     for source_id, record in source.items():
         data = record["data"]
@@ -299,7 +300,8 @@ def test_csv_download_imports_the_same_waivers():
     output = run(WAIVERS_CSV)
     rows = list(csv.DictReader(WAIVERS_CSV.open(newline="", encoding="utf-8")))
     assert output.splitlines()[0].startswith(
-        "waivers.csv (MIAO CSV): read 87, created 86, updated 0, unchanged 1, rejected 0"
+        "waivers.csv (MIAO CSV): read 87, created 86, updated 0, unchanged 0, duplicate 1, "
+        "rejected 0"
     )
     assert Waiver.objects.count() == 86
     for row in rows:
@@ -330,7 +332,8 @@ def test_second_identical_run_changes_nothing():
     versions = dict(Waiver.objects.values_list("pk", "version"))
     output = run(WAIVERS_JSON)
     assert output.splitlines()[0].startswith(
-        "waivers-data.json (MIAO JSON): read 87, created 0, updated 0, unchanged 87, rejected 0"
+        "waivers-data.json (MIAO JSON): read 87, created 0, updated 0, unchanged 86, "
+        "duplicate 1, rejected 0"
     )
     assert counts() == before
     assert dict(Waiver.objects.values_list("pk", "version")) == versions
@@ -340,7 +343,7 @@ def test_json_then_csv_of_the_same_waivers_does_not_duplicate():
     run(WAIVERS_JSON)
     before = counts()
     output = run(WAIVERS_CSV)
-    assert "created 0, updated 0, unchanged 87, rejected 0" in output.splitlines()[0]
+    assert "created 0, updated 0, unchanged 86, duplicate 1, rejected 0" in output.splitlines()[0]
     assert counts() == before
 
 

@@ -92,6 +92,11 @@ class WaiverForm(forms.ModelForm):
             if self.instance.pk:  # keep the current value selectable
                 allowed |= Q(pk=self.instance.contracting_agency_id)
             agency_field.queryset = Agency.objects.filter(allowed)
+        for name in list(self.fields):
+            if name in CONTENT_FIELDS and not validation.applies_to(name, self.waiver_type):
+                del self.fields[name]
+        if "public_comment_link" in self.fields:
+            self.fields["public_comment_link"].assume_scheme = "https"
         if "naics" in self.fields:
             self.fields["naics"].queryset = NaicsCode.objects.all()
         if "psc" in self.fields:
@@ -148,6 +153,13 @@ class WaiverForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._check_version()
+        try:
+            validation.validate_waiver_dates(cleaned)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, messages)
+
         if self.is_posted and not (cleaned.get("amendment_reason") or "").strip():
             self.add_error("amendment_reason", "Say why you are amending a posted waiver.")
         if self.is_posted or self.require_complete:

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from agencies import roles
 from agencies.admin import NotFoundInsteadOfRedirect
-from waivers import scope, services, workflow
+from waivers import scope, services, validation, workflow
 from waivers.models import Waiver, WaiverAuditEntry
 
 from . import actions, transitions
@@ -83,8 +83,17 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
                     "rationale",
                     "expected_duration",
                     "countries",
+                    "start_date",
+                    "expiration_date",
+                    "public_interest_justification",
+                    "cost_advantage_assessment",
+                    "public_comment_link",
                 )
             },
+        ),
+        (
+            "End product (unknown is kept apart from no)",
+            {"fields": ("end_product_cots", "end_product_critical", "end_product_iron_steel")},
         ),
     )
     lifecycle_fieldset = (
@@ -154,7 +163,20 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     # --- the form --------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = list(self.fieldsets)
+        waiver_type = obj.waiver_type if obj is not None else self._requested_type(request)
+        fieldsets = [
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple(
+                        f for f in options["fields"] if validation.applies_to(f, waiver_type)
+                    ),
+                },
+            )
+            for name, options in self.fieldsets
+        ]
+        fieldsets = [(name, options) for name, options in fieldsets if options["fields"]]
         if obj is None:
             return fieldsets
         fieldsets.append(self.lifecycle_fieldset)

@@ -46,7 +46,8 @@ class ApiWaiverFilterSet(WaiverFilterSet):
         label="Ordering",
         help_text=(
             "newest (default; also -submitted_at), oldest (submitted_at), deadline "
-            "(review_due_date), title, agency, relevance (default when q is given, "
+            "(review_due_date), title, agency, expires (ending soonest; no end date last), "
+            "relevance (default when q is given, "
             "except in cursor mode; a search matching more than 5,000 waivers is not "
             "ranked and comes newest first). Same keys as `sort`, which it overrides."
         ),

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from waivers.api.filters import CURSOR_ORDERINGS
+from waivers.filters import ENDING_WITHIN_MAX_DAYS
 from waivers.search import MAX_QUERY_LENGTH
 
 
@@ -121,6 +122,12 @@ WAIVER_FILTER_PARAMS = [
         "submitted_before",
         OpenApiTypes.DATE,
         description="Submitted on or before this day (YYYY-MM-DD).",
+    ),
+    OpenApiParameter(
+        "ending_within",
+        {"type": "integer", "minimum": 1, "maximum": ENDING_WITHIN_MAX_DAYS},
+        description="Waivers, not withdrawn, whose end date (published or estimated) falls "
+        "between today and this many days from today.",
     ),
 ]
 

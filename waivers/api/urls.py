@@ -19,6 +19,7 @@ urlpatterns = [
     path("docs/", views.ApiReferenceView.as_view(url_name="api:schema"), name="docs"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/stats/", views.StatsView.as_view(), name="stats"),
+    path("v1/waivers/ending-soon/", views.ending_soon, name="waiver-ending-soon"),
     path("v1/", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^v1/.*$", views.not_found, name="not_found"),

@@ -345,3 +345,15 @@ def guide(request):
 
 def not_found(request, *args, **kwargs):
     return JsonResponse({"detail": "No such API endpoint. See /api/ for the list."}, status=404)
+
+
+def ending_soon(request):
+    """/api/v1/waivers/ending-soon/: the waiver list filtered to those ending
+    in the next 90 days, soonest first (a redirect to the list, so it pages,
+    formats and caches as the list does; `format` is kept)."""
+    from django.http import HttpResponseRedirect
+
+    from waivers.views.browse import ending_soon_url
+
+    extra = {"format": request.GET["format"]} if request.GET.get("format") else {}
+    return HttpResponseRedirect(ending_soon_url("api:waiver-list", **extra))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from miao_site.check_constraints_in_one_query import CheckConstraintsInOneQuery
 from miao_site.timestamps import TimeStampedModel
+from waivers.models.expiry import expires_expression
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -106,8 +108,12 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
     # Posted states in which MIAO's review is still outstanding.
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
     # The one definition of "open for review now": an open status on a waiver
-    # type that has a review clock.
-    AWAITING_REVIEW = Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT)
+    # type that has a review clock, whose review runs in this system (an
+    # imported waiver MIAO published without a determination has no live
+    # clock here: it shows "no determination published").
+    AWAITING_REVIEW = (
+        Q(status__in=OPEN_STATUSES) & ~Q(waiver_type=Type.URGENT_REPORT) & Q(source_id="")
+    )
     # The one definition of "awaiting the agency's final decision": no decision
     # recorded and not withdrawn.
     PENDING_DECISION = Q(final_decision="") & ~Q(status=Status.WITHDRAWN)
@@ -229,8 +235,85 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
         help_text="Confirmed responses of U.S. manufacturers who say they can supply the item; "
         "kept by responses.services (a recount, in the transaction that confirms one).",
     )
+    # --- fields of MIAO's current (2023-) form ---------------------------------
+    # Yes/no questions: null is "unknown / not stated", kept apart from "no".
+    end_product_cots = models.BooleanField(
+        "end product is a COTS item",
+        null=True,
+        blank=True,
+        help_text="Is the end product a commercially available off-the-shelf (COTS) item? "
+        "Leave unknown when not stated.",
+    )
+    end_product_critical = models.BooleanField(
+        "end product is or contains a critical item",
+        null=True,
+        blank=True,
+        help_text="Is the end product a critical item, or does it contain a critical component? "
+        "Leave unknown when not stated.",
+    )
+    end_product_iron_steel = models.BooleanField(
+        "end product is wholly or predominantly iron or steel",
+        null=True,
+        blank=True,
+        help_text="Is the end product wholly or predominantly iron, steel or a combination of "
+        "both? Leave unknown when not stated.",
+    )
+    public_interest_justification = models.TextField(
+        blank=True, help_text="Why the waiver is in the public interest (public-interest waivers)."
+    )
+    cost_advantage_assessment = models.TextField(
+        "assessment of cost advantages",
+        blank=True,
+        help_text="Assessment of any cost advantages of the foreign-source product.",
+    )
+    public_comment_link = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the public can comment on the proposed waiver (an http or https address).",
+    )
+    start_date = models.DateField(
+        "waiver start date", null=True, blank=True, help_text="When the waiver takes effect."
+    )
+    expiration_date = models.DateField(
+        "waiver expiration date",
+        null=True,
+        blank=True,
+        help_text="When the waiver ends, as stated by the agency or MIAO.",
+    )
+    published_determination_date = models.DateField(
+        "determination date (as published)",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The determination date MIAO's published record states.",
+    )
+    published_withdrawal_date = models.DateField(
+        "withdrawal date (as published)",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The withdrawal date MIAO's published record states.",
+    )
+    # When each field was last set from MIAO's published data: {field: [source
+    # record's modified (UTC ISO 8601), format rank]}. The importer keeps, per
+    # field, the value of the latest published record that carries it (see
+    # waivers.importers.miao). Bookkeeping only; never published.
+    source_field_times = models.JSONField(default=dict, blank=True, editable=False)
     source_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     source_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # --- when the waiver ends (computed by the database) ------------------------
+    # The published expiration date, else an estimate: the determination date
+    # (or the submission date) plus the expected maximum duration; null when
+    # neither can be known ("more than 5 years", no duration). Dates of
+    # timestamps are taken in EXPIRY_TIME_ZONE. See waivers.models.expiry.
+    expires = models.GeneratedField(
+        expression=expires_expression(),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name="expires",
+    )
 
     # --- search ---------------------------------------------------------------
     search_vector = SearchVectorField(null=True, editable=False)
@@ -318,6 +401,12 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
                 name="waiver_decided_has_final_decision",
                 condition=~Q(status="decided") | ~Q(final_decision=""),
             ),
+            # A public comment link is an outbound http(s) address, never a
+            # javascript: or other scheme (shown as a link on the public page).
+            models.CheckConstraint(
+                name="waiver_comment_link_http",
+                condition=Q(public_comment_link="") | Q(public_comment_link__regex=r"^https?://"),
+            ),
             models.CheckConstraint(
                 name="waiver_withdrawn_has_date",
                 condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
@@ -369,6 +458,12 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
                 & Q(is_test_record=False)
                 & Q(supplier_response_count__gt=0),
             ),
+            # "Ending in the next 90 days" and the expiry sort (public set only).
+            models.Index(
+                fields=["expires", "id"],
+                name="waiver_public_expires_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
             # max(updated_at): the API's Last-Modified and the data version of
             # waivers.caching, read on every request.
             models.Index(fields=["updated_at"], name="waiver_updated_idx"),
@@ -381,8 +476,31 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
         return reverse("waivers:detail", kwargs={"public_id": self.public_id})
 
     @property
+    def expires_is_estimate(self) -> bool:
+        """The expiry date is an estimate (MIAO published no expiration date)."""
+        return self.expiration_date is None and self.expires is not None
+
+    @property
+    def is_imported(self) -> bool:
+        """Imported from MIAO's published data: its review did not run here."""
+        return bool(self.source_id)
+
+    @property
     def is_open_for_review(self) -> bool:
-        return self.status in self.OPEN_STATUSES and self.waiver_type != self.Type.URGENT_REPORT
+        return (
+            self.status in self.OPEN_STATUSES
+            and self.waiver_type != self.Type.URGENT_REPORT
+            and not self.source_id
+        )
+
+    @property
+    def awaits_published_determination(self) -> bool:
+        """Imported, posted, and MIAO's published record has no determination."""
+        return (
+            self.status in self.OPEN_STATUSES
+            and self.waiver_type != self.Type.URGENT_REPORT
+            and bool(self.source_id)
+        )
 
     def business_days_left(self, today=None) -> int | None:
         """Business days until the review is due (negative when overdue)."""

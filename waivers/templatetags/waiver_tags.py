@@ -309,6 +309,10 @@ PUBLIC_LABELS = {
 }
 
 
+# Yes/no questions whose empty answer is "unknown", kept apart from "no".
+YES_NO_UNKNOWN = {"end_product_cots", "end_product_critical", "end_product_iron_steel"}
+
+
 def _capitalise(text) -> str:
     text = str(text)
     return text[:1].upper() + text[1:]
@@ -319,6 +323,8 @@ def _display_value(instance, field) -> tuple[str, str]:
     from agencies.models import Agency
 
     value = getattr(instance, field.name)
+    if value is None and field.name in YES_NO_UNKNOWN:
+        return "Unknown (not stated)", ""
     if value in (None, "", []):
         return NOT_STATED, ""
     if field.choices:
@@ -396,13 +402,31 @@ def price_arithmetic(price_preference) -> dict:
 @register.filter
 def review_state(waiver) -> str:
     """Where MIAO's review stands: determined, waived, open, report (urgent
-    reports have no review) or withdrawn (withdrawn before any determination)."""
+    reports have no review), unpublished (imported, and MIAO published no
+    determination) or withdrawn (withdrawn before any determination)."""
     if waiver.determination:
         return "determined"
     if waiver.waiver_type == Waiver.Type.URGENT_REPORT:
         return "report"
     if waiver.is_open_for_review:
         return "open"
+    if waiver.awaits_published_determination:
+        return "unpublished"
     if waiver.status == Waiver.Status.WITHDRAWN:
         return "withdrawn"
     return "waived"
+
+
+@register.simple_tag
+def expiry(waiver) -> str:
+    """When the waiver ends, with "(estimate)" when MIAO published no
+    expiration date (waivers.models.expiry)."""
+    if waiver.expires is None:
+        return "Not known"
+    text = us_date(waiver.expires)
+    if waiver.expires_is_estimate:
+        return (
+            f"{text} (estimate: determination or submission date plus the expected "
+            "maximum duration)"
+        )
+    return text

@@ -1,13 +1,15 @@
 """/waivers/ (search and browse) and the streamed exports of a search."""
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from waivers import throttling
 from waivers.browsing import UnusableParameters, browse
 from waivers.exports import stream_csv, stream_json
-from waivers.filters import WaiverFilterSet
+from waivers.filters import ENDING_SOON_DAYS, WaiverFilterSet
 from waivers.models import Waiver
 
 
@@ -37,3 +39,16 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 def export_json(request: HttpRequest) -> HttpResponse:
     return _export(request, stream_json, "application/json", "json")
+
+
+def ending_soon_url(url_name: str, **extra: str) -> str:
+    """The list (site or API) of waivers ending in the next ENDING_SOON_DAYS
+    days, soonest first: the one FilterSet's ending_within and sort."""
+    query = {"ending_within": ENDING_SOON_DAYS, "sort": "expires", **extra}
+    return f"{reverse(url_name)}?{urlencode(query)}"
+
+
+def ending_soon(request: HttpRequest) -> HttpResponse:
+    """/waivers/ending-soon/: waivers whose end (published or estimated) falls in
+    the next 90 days, for manufacturers looking for demand that will return."""
+    return HttpResponseRedirect(ending_soon_url("waivers:list"))

@@ -6,14 +6,21 @@ from devtools.demo import seed_demo_waivers
 from miao_site.importing import UnreadableFile
 from waivers.importers.miao import import_paths
 
-MIAO_FILES = ("waivers-data.json", "urgent-waivers-data.json", "waivers.csv")
+# MIAO's published files: the current record (2021-2026) and the 2022 files,
+# merged by source id (any order gives the same record; decision 0016).
+MIAO_FILES = (
+    "waivers-export-2026-03-09.csv",
+    "waivers-data.json",
+    "urgent-waivers-data.json",
+    "waivers.csv",
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Load the reference lists, import MIAO's published files and add the hand-written "
-        "demonstration waivers (every type, every status). Safe to run again: it adds nothing "
-        "that is already there."
+        "Load the reference lists, import MIAO's published record (the 2021-2026 export and "
+        "the 2022 files) and add the hand-written demonstration waivers for the types and "
+        "statuses that record lacks. Safe to run again: it changes nothing already there."
     )
 
     def handle(self, *args, verbosity: int = 1, **options):
