@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 
 from agencies import roles
@@ -47,6 +48,14 @@ class ListField(forms.CharField):
         return list(initial or []) != self.to_python(data)
 
 
+def https_links(db_field, **kwargs):
+    """The model's form fields, a link typed without a scheme read as https
+    (Django 6.0's default; WaiverAdmin.formfield_overrides says the same)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class WaiverForm(forms.ModelForm):
     """The content of a waiver. Lifecycle fields are never on this form; the
     status changes only through the transition buttons (waivers.admin.transitions)."""
@@ -78,6 +87,7 @@ class WaiverForm(forms.ModelForm):
     class Meta:
         model = Waiver
         fields = CONTENT_FIELDS
+        formfield_callback = https_links
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +105,6 @@ class WaiverForm(forms.ModelForm):
         for name in list(self.fields):
             if name in CONTENT_FIELDS and not validation.applies_to(name, self.waiver_type):
                 del self.fields[name]
-        if "public_comment_link" in self.fields:
-            self.fields["public_comment_link"].assume_scheme = "https"
         if "naics" in self.fields:
             self.fields["naics"].queryset = NaicsCode.objects.all()
         if "psc" in self.fields:

@@ -6,6 +6,7 @@ waiver's version so a stale save is refused."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -41,6 +42,8 @@ LIFECYCLE_FIELDS = (
 @admin.register(Waiver)
 class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     form = WaiverForm
+    # A link typed without a scheme is read as https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "public_id",
         "procurement_title",
