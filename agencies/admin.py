@@ -69,6 +69,27 @@ class AgencyAdmin(ReferenceDataAdmin):
     search_fields = ("name", "code", "abbreviation")
     list_select_related = ("parent",)
     readonly_fields = ("slug",)
+    fieldsets = (
+        (None, {"fields": ("name", "code", "kind", "parent", "abbreviation", "slug")}),
+        (
+            "Senior Accountable Official for domestic sourcing (public)",
+            {"fields": ("sao_name", "sao_title")},
+        ),
+    )
+    # What MIAO reviewers may change; the rest of the reference list stays
+    # the superusers'.
+    REVIEWER_FIELDS = ("sao_name", "sao_title")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or (
+            request.user.is_active and roles.is_reviewer(request.user)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        names = [f.name for f in Agency._meta.fields if f.editable and f.name != "id"]
+        return tuple(name for name in names if name not in self.REVIEWER_FIELDS) + ("slug",)
 
     def get_search_results(self, request, queryset, search_term):
         # The waiver form's contracting agency offers only the agencies the

@@ -75,6 +75,21 @@ class Agency(TimeStampedModel):
     name = models.CharField(max_length=200)
     abbreviation = models.CharField(max_length=40, blank=True)
     slug = models.SlugField(max_length=120, unique=True)
+    # The agency's Senior Accountable Official for domestic sourcing (E.O.
+    # 14005): public, shown on the agency page and in the API; MIAO staff
+    # keep it current in the admin.
+    sao_name = models.CharField(
+        "SAO name",
+        max_length=200,
+        blank=True,
+        help_text="Senior Accountable Official for domestic sourcing (public).",
+    )
+    sao_title = models.CharField(
+        "SAO title",
+        max_length=200,
+        blank=True,
+        help_text="The official's job title, e.g. Senior Procurement Executive (public).",
+    )
 
     objects = AgencyQuerySet.as_manager()
 

@@ -112,7 +112,7 @@ def _per_month(queryset) -> list[dict]:
     return months
 
 
-def _outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
+def outcomes(queryset) -> tuple[int, list[dict], list[dict]]:
     Status = Waiver.Status
     no_determination = Q(determination="")
     report = Q(waiver_type=Waiver.Type.URGENT_REPORT)
@@ -245,7 +245,7 @@ def stats_key(queryset) -> str:
 
 
 def _waiver_stats(queryset) -> dict:
-    total, determinations, decisions = _outcomes(queryset)
+    total, determinations, decisions = outcomes(queryset)
     return {
         "total": total,
         "types": [{"value": value, "label": label} for value, label in Waiver.Type.choices],
