@@ -153,31 +153,52 @@ FIRST_YEAR = 2021  # E.O. 14005 (January 2021); MIAO's first waivers that Novemb
 
 
 class RankingForm(forms.Form):
-    """The choices of a category ranking (site and API): level, period, type.
-    Bad values are field errors (a 400 in the API)."""
+    """The choices of a category ranking (site and API): scheme, level,
+    period, type. Bad values are field errors (a 400 in the API)."""
 
-    level = forms.TypedChoiceField(coerce=int, required=False, label="Level")
+    scheme = forms.ChoiceField(
+        choices=[(PSC, "Product and Service Codes (PSC)"), (NAICS, "Industries (NAICS)")],
+        required=False,
+        label="Classification",
+    )
+    level = forms.TypedChoiceField(
+        choices=[(str(n), str(n)) for n in range(2, 7)],
+        coerce=int,
+        required=False,
+        label="Level",
+        help_text="Number of leading characters: PSC 2 (category group) or 4 (code); "
+        "NAICS 2 (sector) to 6 (national industry).",
+    )
     period = forms.ChoiceField(required=False, label="Period")
     type = forms.ChoiceField(
         choices=[("", "Every type"), *Waiver.Type.choices], required=False, label="Waiver type"
     )
 
-    def __init__(self, data=None, *, scheme: str, today: dt.date | None = None):
+    def __init__(self, data=None, *, today: dt.date | None = None):
         super().__init__(data)
-        self.scheme = scheme
         self.today = today or timezone.localdate()
-        self.fields["level"].choices = [(str(n), name) for n, name in LEVELS[scheme].items()]
         years = range(self.today.year, FIRST_YEAR - 1, -1)
         self.fields["period"].choices = [
             *((str(year), period(str(year), self.today).label) for year in years),
             ("all", "Every year"),
         ]
 
+    def clean(self):
+        data = super().clean()
+        scheme = data.get("scheme") or PSC
+        level = data.get("level")
+        if level and level not in LEVELS[scheme]:
+            levels = " or ".join(str(n) for n in LEVELS[scheme])
+            self.add_error("level", f"A {SCHEMES[scheme]} level is {levels}.")
+        return data
+
     def choice(self) -> dict:
         """The cleaned choice, defaults filled in (call after is_valid())."""
         data = getattr(self, "cleaned_data", {})
+        scheme = data.get("scheme") or PSC
         return {
-            "level": data.get("level") or DEFAULT_LEVEL[self.scheme],
+            "scheme": scheme,
+            "level": data.get("level") or DEFAULT_LEVEL[scheme],
             "period": period(data.get("period") or default_period_key(self.today), self.today),
             "type": data.get("type") or "",
         }

@@ -22,6 +22,7 @@ register = template.Library()
 NAV_ITEMS = (
     ("Home", "waivers:home"),
     ("Search waivers", "waivers:list"),
+    ("Categories", "waivers:categories"),
     ("Agencies", "agencies:list"),
     ("Statistics", "waivers:stats"),
     ("API", "api:guide"),
@@ -430,3 +431,9 @@ def expiry(waiver) -> str:
             "maximum duration)"
         )
     return text
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (0 when missing): a table cell per series."""
+    return mapping.get(key, 0)
