@@ -59,5 +59,6 @@ urlpatterns = [
 # agencies app holds the reference data, the pages listing waivers live here.
 agency_urlpatterns = [
     path("agencies/", agencies.agency_list, name="list"),
+    path("agencies/scorecard.csv", agencies.agency_scorecard_csv, name="scorecard_csv"),
     path("agencies/<slug:slug>/", agencies.agency_detail, name="detail"),
 ]

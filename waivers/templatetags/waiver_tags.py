@@ -437,3 +437,15 @@ def expiry(waiver) -> str:
 def get_item(mapping, key):
     """mapping[key] in a template (0 when missing): a table cell per series."""
     return mapping.get(key, 0)
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    """Words of a string ("a b"|split): a fixed list in a template."""
+    return text.split()
+
+
+@register.filter
+def share(value) -> str:
+    """A share already in percent (one decimal), or a dash when there is none."""
+    return "—" if value is None else f"{value:g}%"
