@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, Func, Max, Min, Q
 from django.db.models.functions import TruncQuarter
+from django.http import QueryDict
 from django.utils import timezone
 
 from waivers import caching
@@ -28,7 +29,9 @@ LIST_LIMIT = 10
 
 def filtered(params: dict):
     """Public waivers matching WaiverFilterSet parameters (no ordering)."""
-    filterset = WaiverFilterSet(params, queryset=Waiver.objects.public())
+    data = QueryDict(mutable=True)
+    data.update({name: str(value) for name, value in params.items()})
+    filterset = WaiverFilterSet(data, queryset=Waiver.objects.public())
     if not filterset.is_valid():  # parameters are built here, never from a request
         raise ValueError(filterset.errors.as_json())
     return filterset.unordered_qs
