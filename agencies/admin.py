@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 
 from agencies import roles
-from agencies.models import Agency, AgencyMembership
+from agencies.models import Agency, AgencyMembership, SeniorAccountableOfficial
 
 
 class NotFoundInsteadOfRedirect:
@@ -69,27 +69,6 @@ class AgencyAdmin(ReferenceDataAdmin):
     search_fields = ("name", "code", "abbreviation")
     list_select_related = ("parent",)
     readonly_fields = ("slug",)
-    fieldsets = (
-        (None, {"fields": ("name", "code", "kind", "parent", "abbreviation", "slug")}),
-        (
-            "Senior Accountable Official for domestic sourcing (public)",
-            {"fields": ("sao_name", "sao_title")},
-        ),
-    )
-    # What MIAO reviewers may change; the rest of the reference list stays
-    # the superusers'.
-    REVIEWER_FIELDS = ("sao_name", "sao_title")
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or (
-            request.user.is_active and roles.is_reviewer(request.user)
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.readonly_fields
-        names = [f.name for f in Agency._meta.fields if f.editable and f.name != "id"]
-        return tuple(name for name in names if name not in self.REVIEWER_FIELDS) + ("slug",)
 
     def get_search_results(self, request, queryset, search_term):
         # The waiver form's contracting agency offers only the agencies the
@@ -97,6 +76,41 @@ class AgencyAdmin(ReferenceDataAdmin):
         if self.autocomplete_target(request) == ("waiver", "contracting_agency"):
             queryset = queryset.filter(pk__in=roles.submittable_agencies(request.user))
         return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(SeniorAccountableOfficial)
+class SeniorAccountableOfficialAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
+    """MIAO reviewers (and superusers) keep each agency's Senior Accountable
+    Official for domestic sourcing current; it is public. Only the SAO's name
+    and title can be changed here: the rest of the reference list stays the
+    superusers' (AgencyAdmin)."""
+
+    list_display = ("name", "code", "kind", "sao_name", "sao_title")
+    list_filter = ("kind",)
+    search_fields = ("name", "code", "abbreviation", "sao_name")
+    list_select_related = ("parent",)
+    fields = ("name", "code", "kind", "parent", "sao_name", "sao_title")
+    readonly_fields = ("name", "code", "kind", "parent")
+
+    def _may_edit(self, request) -> bool:
+        return request.user.is_active and (
+            request.user.is_superuser or roles.is_reviewer(request.user)
+        )
+
+    def has_module_permission(self, request):
+        return self._may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AgencyMembership)

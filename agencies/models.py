@@ -121,6 +121,16 @@ class Agency(TimeStampedModel):
         return self.name.title() if self.name.isupper() else self.name
 
 
+class SeniorAccountableOfficial(Agency):
+    """The admin's view of agencies for editing their SAO (MIAO reviewers
+    change the SAO's name and title there, nothing else)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "senior accountable official"
+        verbose_name_plural = "senior accountable officials"
+
+
 @dataclass
 class AgencyCount:
     """An agency with a count (of waivers, followers, ...) and, for a

@@ -156,22 +156,18 @@ def _scorecard(public) -> dict:
     }
     by_department = {row.pop("agency"): row for row in _grouped(public, agency=department)}
     year = ExtractYear("submitted_at", tzinfo=timezone.get_current_timezone())
+    # Years and PSC groups in one GROUP BY (agency, year, group).
     per_year: dict[int, dict[int, int]] = defaultdict(dict)
-    for agency_id, year_value, n in (
-        public.order_by()
-        .filter(submitted_at__isnull=False)
-        .values_list("contracting_agency_id", year)
-        .annotate(n=Count("id"))
-    ):
-        per_year[agency_id][year_value] = n
     groups: dict[int, dict[str, int]] = defaultdict(dict)
-    for agency_id, prefix, n in (
+    for agency_id, year_value, prefix, n in (
         public.order_by()
-        .filter(psc__isnull=False)
-        .values_list("contracting_agency_id", Substr("psc_id", 1, 2))
+        .values_list("contracting_agency_id", year, Substr("psc_id", 1, 2))
         .annotate(n=Count("id"))
     ):
-        groups[agency_id][prefix] = n
+        if year_value is not None:
+            per_year[agency_id][year_value] = per_year[agency_id].get(year_value, 0) + n
+        if prefix:
+            groups[agency_id][prefix] = groups[agency_id].get(prefix, 0) + n
     agencies = Agency.objects.filter(pk__in=set(by_subtier) | set(by_department)).select_related(
         "parent"
     )

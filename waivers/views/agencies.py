@@ -65,6 +65,8 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "columns": {c["key"]: c for c in columns},
             "years": data["years"],
             "rows": rows,
+            "departments": departments,
+            "subtiers_of": {row.agency.code: row.subtiers for row in departments},
             "without_waivers": [row for row in departments if not row.count],
         },
     )
