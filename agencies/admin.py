@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 
 from agencies import roles
-from agencies.models import Agency, AgencyMembership
+from agencies.models import Agency, AgencyMembership, SeniorAccountableOfficial
 
 
 class NotFoundInsteadOfRedirect:
@@ -99,6 +99,41 @@ class AgencyAdmin(ReferenceDataAdmin):
         if self.autocomplete_target(request) == ("waiver", "contracting_agency"):
             queryset = queryset.filter(pk__in=roles.submittable_agencies(request.user))
         return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(SeniorAccountableOfficial)
+class SeniorAccountableOfficialAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
+    """MIAO reviewers (and superusers) keep each agency's Senior Accountable
+    Official for domestic sourcing current; it is public. Only the SAO's name
+    and title can be changed here: the rest of the reference list stays the
+    superusers' (AgencyAdmin)."""
+
+    list_display = ("name", "code", "kind", "sao_name", "sao_title")
+    list_filter = ("kind",)
+    search_fields = ("name", "code", "abbreviation", "sao_name")
+    list_select_related = ("parent",)
+    fields = ("name", "code", "kind", "parent", "sao_name", "sao_title")
+    readonly_fields = ("name", "code", "kind", "parent")
+
+    def _may_edit(self, request) -> bool:
+        return request.user.is_active and (
+            request.user.is_superuser or roles.is_reviewer(request.user)
+        )
+
+    def has_module_permission(self, request):
+        return self._may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AgencyMembership)

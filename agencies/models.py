@@ -81,6 +81,21 @@ class Agency(TimeStampedModel):
     name = models.CharField(max_length=200)
     abbreviation = models.CharField(max_length=40, blank=True)
     slug = models.SlugField(max_length=120, unique=True)
+    # The agency's Senior Accountable Official for domestic sourcing (E.O.
+    # 14005): public, shown on the agency page and in the API; MIAO staff
+    # keep it current in the admin.
+    sao_name = models.CharField(
+        "SAO name",
+        max_length=200,
+        blank=True,
+        help_text="Senior Accountable Official for domestic sourcing (public).",
+    )
+    sao_title = models.CharField(
+        "SAO title",
+        max_length=200,
+        blank=True,
+        help_text="The official's job title, e.g. Senior Procurement Executive (public).",
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -110,6 +125,16 @@ class Agency(TimeStampedModel):
     @property
     def display_name(self) -> str:
         return self.name.title() if self.name.isupper() else self.name
+
+
+class SeniorAccountableOfficial(Agency):
+    """The admin's view of agencies for editing their SAO (MIAO reviewers
+    change the SAO's name and title there, nothing else)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "senior accountable official"
+        verbose_name_plural = "senior accountable officials"
 
 
 @dataclass

@@ -4,7 +4,7 @@
 from django.urls import path, register_converter
 
 from waivers.feeds import WaiverFeed
-from waivers.views import agencies, browse, detail, pages, stats
+from waivers.views import agencies, browse, categories, detail, pages, stats
 
 
 class PublicIdConverter:
@@ -19,7 +19,20 @@ class PublicIdConverter:
         return value
 
 
+class SchemeConverter:
+    """A category classification: psc or naics."""
+
+    regex = "psc|naics"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(PublicIdConverter, "public_id")
+register_converter(SchemeConverter, "scheme")
 
 app_name = "waivers"
 
@@ -27,6 +40,13 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("about/", pages.about, name="about"),
     path("stats/", stats.stats, name="stats"),
+    path("categories/", categories.category_index, name="categories"),
+    path("categories/<scheme:scheme>/<str:code>/", categories.category_detail, name="category"),
+    path(
+        "categories/<scheme:scheme>/<str:code>/figures.csv",
+        categories.category_csv,
+        name="category_csv",
+    ),
     path("waivers/", browse.waiver_list, name="list"),
     path("waivers/export.csv", browse.export_csv, name="export_csv"),
     path("waivers/export.json", browse.export_json, name="export_json"),
@@ -39,5 +59,6 @@ urlpatterns = [
 # agencies app holds the reference data, the pages listing waivers live here.
 agency_urlpatterns = [
     path("agencies/", agencies.agency_list, name="list"),
+    path("agencies/scorecard.csv", agencies.agency_scorecard_csv, name="scorecard_csv"),
     path("agencies/<slug:slug>/", agencies.agency_detail, name="detail"),
 ]

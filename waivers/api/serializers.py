@@ -336,9 +336,20 @@ class AgencyDetailSerializer(AgencySerializer):
     subtiers = SubtierSerializer(
         many=True, help_text="A department's sub-tier agencies (empty for a sub-tier)"
     )
+    sao_name = serializers.CharField(
+        help_text="Senior Accountable Official for domestic sourcing (empty when not recorded)"
+    )
+    sao_title = serializers.CharField(help_text="The SAO's job title")
 
     class Meta(AgencySerializer.Meta):
-        fields = [*AgencySerializer.Meta.fields, "by_status", "by_type", "subtiers"]
+        fields = [
+            *AgencySerializer.Meta.fields,
+            "by_status",
+            "by_type",
+            "subtiers",
+            "sao_name",
+            "sao_title",
+        ]
 
     def to_representation(self, agency):
         chosen = set(self.selected_fields)
@@ -358,6 +369,7 @@ class AgencyDetailSerializer(AgencySerializer):
                 {"code": sub.code, "name": sub.name, "waiver_count": counts.get(sub.pk, 0)}
                 for sub in agency.subtiers.order_by("name", "code")
             ]
+        data["sao_name"], data["sao_title"] = agency.sao_name, agency.sao_title
         return {name: data[name] for name in self.selected_fields}
 
 

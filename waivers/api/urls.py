@@ -20,6 +20,9 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/stats/", views.StatsView.as_view(), name="stats"),
     path("v1/waivers/ending-soon/", views.ending_soon, name="waiver-ending-soon"),
+    path("v1/agencies/scorecard/", views.AgencyScorecardView.as_view(), name="agency-scorecard"),
+    path("v1/categories/psc/", views.PscCategoryView.as_view(), name="categories-psc"),
+    path("v1/categories/naics/", views.NaicsCategoryView.as_view(), name="categories-naics"),
     path("v1/", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^v1/.*$", views.not_found, name="not_found"),

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from waivers import caching
+from waivers.api import categories as category_api
 from waivers.api import schema
 from waivers.api.authentication import ApiKeyAuthentication
 from waivers.api.conditional import apply_caching
@@ -269,6 +270,26 @@ class AgencyViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
     def retrieve(self, request, *args, **kwargs):
         agency = self.get_object()
         return Response(self.get_serializer(agency).data)
+
+
+@category_api.SCORECARD_SCHEMA
+class AgencyScorecardView(ApiView, GenericAPIView):
+    """/api/v1/agencies/scorecard/: the site's /agencies/ table (largest first)."""
+
+    serializer_class = category_api.ScorecardSerializer
+
+    def get(self, request):
+        return Response(category_api.ScorecardSerializer(category_api.scorecard_body()).data)
+
+
+@category_api.ranking_schema("psc")
+class PscCategoryView(ApiView, category_api.CategoryRankingView):
+    scheme = "psc"
+
+
+@category_api.ranking_schema("naics")
+class NaicsCategoryView(ApiView, category_api.CategoryRankingView):
+    scheme = "naics"
 
 
 @schema.naics_viewset

@@ -150,7 +150,7 @@ def _responded_before_decision():
     )
 
 
-def _outcomes(queryset) -> tuple[int, list[dict], list[dict], dict]:
+def outcomes(queryset) -> tuple[int, list[dict], list[dict], dict]:
     Status = Waiver.Status
     no_determination = Q(determination="")
     report = Q(waiver_type=Waiver.Type.URGENT_REPORT)
@@ -330,7 +330,7 @@ def stats_key(queryset) -> str:
 
 
 def _waiver_stats(queryset) -> dict:
-    total, determinations, decisions, responses = _outcomes(queryset)
+    total, determinations, decisions, responses = outcomes(queryset)
     responses["by_agency"], responses["by_psc_category"] = _responses_by(queryset)
     return {
         "total": total,

@@ -22,6 +22,7 @@ register = template.Library()
 NAV_ITEMS = (
     ("Home", "waivers:home"),
     ("Search waivers", "waivers:list"),
+    ("Categories", "waivers:categories"),
     ("Agencies", "agencies:list"),
     ("Statistics", "waivers:stats"),
     ("API", "api:guide"),
@@ -430,3 +431,21 @@ def expiry(waiver) -> str:
             "maximum duration)"
         )
     return text
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (0 when missing): a table cell per series."""
+    return mapping.get(key, 0)
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    """Words of a string ("a b"|split): a fixed list in a template."""
+    return text.split()
+
+
+@register.filter
+def share(value) -> str:
+    """A share already in percent (one decimal), or a dash when there is none."""
+    return "—" if value is None else f"{value:g}%"
