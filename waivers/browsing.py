@@ -198,6 +198,13 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         )
         requested_page = paginator.num_pages
     page = paginator.page(requested_page)
+    keywords = filterset.form.cleaned_data.get("q") if filterset.form.is_bound else ""
+    if keywords:
+        # The words around the match, for this page's rows only (search.headlines).
+        page.object_list = list(page.object_list)
+        snippets = search.headlines((waiver.pk for waiver in page.object_list), keywords)
+        for waiver in page.object_list:
+            waiver.snippet = snippets.get(waiver.pk, "")
 
     path = request.path
     chips = [

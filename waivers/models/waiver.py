@@ -44,8 +44,9 @@ class WaiverQuerySet(models.QuerySet):
         return self.filter(Waiver.AWAITING_REVIEW)
 
     def with_public_relations(self):
+        # jones_act: the decision on a Jones Act request is part of its outcome.
         return self.select_related(
-            "contracting_agency__parent", "funding_agency__parent", "naics", "psc"
+            "contracting_agency__parent", "funding_agency__parent", "naics", "psc", "jones_act"
         )
 
 
@@ -366,6 +367,21 @@ class Waiver(TimeStampedModel):
     @property
     def is_open_for_review(self) -> bool:
         return self.status in self.OPEN_STATUSES and self.waiver_type != self.Type.URGENT_REPORT
+
+    @property
+    def outcome(self) -> str:
+        """What happened, in words: "Granted", "Under MIAO review (due …)", …
+        (waivers.outcomes, which also gives it as SQL for the downloads)."""
+        from waivers.outcomes import outcome
+
+        return outcome(self)
+
+    @property
+    def finding(self) -> str:
+        """MIAO's finding in one plain sentence (waivers.outcomes)."""
+        from waivers.outcomes import finding
+
+        return finding(self)
 
     def business_days_left(self, today=None) -> int | None:
         """Business days until the review is due (negative when overdue)."""

@@ -156,6 +156,25 @@ def decision_badge(waiver) -> str:
 
 
 @register.simple_tag
+def outcome_badge(waiver) -> str:
+    """What happened to the waiver, in words ("Granted", "Under MIAO review
+    (due …)", …): waivers.outcomes."""
+    from waivers.outcomes import outcome_variant
+
+    return format_html(
+        '<span class="usa-tag site-tag site-outcome site-tag--{}">{}</span>\n',
+        outcome_variant(waiver),
+        waiver.outcome,
+    )
+
+
+@register.filter
+def country_names(codes) -> str:
+    """["FR", "DE"] → France (FR), Germany (DE)"""
+    return ", ".join(country_name(code) for code in codes or ())
+
+
+@register.simple_tag
 def type_badge(waiver) -> str:
     return _tag(waiver.get_waiver_type_display(), "type")
 
@@ -335,6 +354,8 @@ def _display_value(instance, field) -> tuple[str, str]:
         return us_datetime(value), ""
     if isinstance(value, dt.date):
         return us_date(value), ""
+    if isinstance(value, Decimal):
+        return money(value), ""
     if isinstance(value, Agency):
         parent = f", {value.parent.display_name}" if value.parent_id and value.parent else ""
         return f"{value.display_name} ({value.code}){parent}", value.get_absolute_url()
@@ -360,6 +381,62 @@ def field_rows(instance, names: str) -> list[dict]:
             }
         )
     return rows
+
+
+# The procurement rows of a waiver page. Jones Act requests and urgent reports
+# are not solicitations under review: the solicitation rows do not apply to
+# them, and a page full of "Not stated" would only hide what does.
+PROCUREMENT_FIELDS = (
+    "waiver_type",
+    "contracting_agency",
+    "funding_agency",
+    "countries",
+    "naics",
+    "psc",
+    "procurement_stage",
+    "sources_sought",
+    "piids",
+    "solicitation_id",
+    "price_preference_included",
+    "coverage",
+    "expected_duration",
+)
+NOT_APPLICABLE = {
+    Waiver.Type.JONES_ACT: {
+        "procurement_stage",
+        "sources_sought",
+        "piids",
+        "solicitation_id",
+        "price_preference_included",
+        "coverage",
+        "expected_duration",
+    },
+    Waiver.Type.URGENT_REPORT: {
+        "procurement_stage",
+        "sources_sought",
+        "solicitation_id",
+        "price_preference_included",
+        "coverage",
+    },
+}
+
+
+@register.simple_tag
+def procurement_fields(waiver) -> str:
+    """The procurement rows that apply to the waiver's type, for field_rows."""
+    skip = NOT_APPLICABLE.get(waiver.waiver_type, set())
+    return ",".join(name for name in PROCUREMENT_FIELDS if name not in skip)
+
+
+@register.simple_tag
+def jones_decision_fields(jones_act) -> str:
+    """The decision rows of a Jones Act request: the terms of a grant, the
+    reasons of a denial, neither while undecided."""
+    if jones_act.decision == jones_act.Decision.DENIED:
+        return "decision,decided_at,denial_reasons"
+    if jones_act.decision == jones_act.Decision.GRANTED:
+        return "decision,decided_at,terms,valid_days,extension_days"
+    return "decision"
 
 
 @register.inclusion_tag("waivers/_price_arithmetic.html")
