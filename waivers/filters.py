@@ -94,14 +94,38 @@ def _copy(item, memo):
 
 
 class AgencyCodesField(ModelMultipleChoiceField):
-    """Agencies by code. None chosen cleans to [] like the other multiple
-    choices (Django's empty queryset would be compiled the first time it is
-    read: ~0.1 ms of most requests, which name no agency)."""
+    """Agencies by code, or by name or abbreviation (a manufacturer knows "Coast
+    Guard", not "7008"). A name is read as the code of the one agency it
+    names exactly, or failing that the one whose name contains it; a name
+    that fits several agencies is an error listing the first few. None chosen
+    cleans to [] like the other multiple choices (Django's empty queryset
+    would be compiled the first time it is read: ~0.1 ms of most requests,
+    which name no agency)."""
 
     def clean(self, value):
         if not self.required and not value:
             return []
+        if isinstance(value, list | tuple):
+            value = [self._code(item) for item in value]
         return super().clean(value)
+
+    def _code(self, text):
+        text = str(text).strip()
+        if not text or "\x00" in text or Agency.objects.filter(code=text).exists():
+            return text  # NUL (which PostgreSQL refuses) is left to the choice check
+        exact = list(Agency.objects.filter(Q(name__iexact=text) | Q(abbreviation__iexact=text))[:2])
+        matches = exact or list(Agency.objects.filter(name__icontains=text).order_by("name")[:4])
+        if len(matches) == 1:
+            return matches[0].code
+        if len(matches) > 1:
+            names = "; ".join(f"{agency.name} ({agency.code})" for agency in matches[:3])
+            more = "…" if len(matches) > 3 else ""
+            raise forms.ValidationError(
+                f"“{text[:60]}” names several agencies ({names}{more}): enter more of the "
+                "name or the code.",
+                code="ambiguous",
+            )
+        return text  # unknown: the usual "not one of the available choices"
 
 
 class AgencyFilter(django_filters.ModelMultipleChoiceFilter):
@@ -181,7 +205,7 @@ class WaiverFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_agency",
         label="Agency",
-        help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
+        help_text="Department (CGAC) or sub-tier (FPDS) code, or an agency's name; repeatable.",
     )
     naics = CodePrefixFilter(
         field_name="naics_id",

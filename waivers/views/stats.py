@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from waivers import charts
+from waivers.browsing import without_empty_parameters
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
 from waivers.selectors.stats import stats_key, waiver_stats
@@ -17,6 +18,8 @@ IGNORED_PARAMS = ("sort", "page", "page_size")
 
 
 def stats(request: HttpRequest) -> HttpResponse:
+    if (canonical := without_empty_parameters(request)) is not None:
+        return canonical
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     # Invalid parameters are reported by the form and left out; the rest apply.
     filterset.is_valid()
