@@ -438,4 +438,5 @@ class WaiverStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.waiver_id}: {self.from_status or '—'} → {self.to_status}"
+        # Staff read this (admin log, inline rows): labels, never database ids.
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
