@@ -64,6 +64,7 @@ PAGES = {
     "stats": lambda w: "/stats/",
     "agencies": lambda w: "/agencies/",
     "api-guide": lambda w: "/api/",
+    "api-reference": lambda w: "/api/docs/",
 }
 
 
@@ -89,6 +90,23 @@ def test_axe_finds_nothing_in_opened_states_on_a_phone(sized_page, waivers):
         page.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Here’s how you know").click()
     assert axe_violations(page) == []
+
+
+def test_axe_finds_nothing_in_the_api_reference_with_an_operation_opened(sized_page, waivers):
+    page = sized_page
+    page.goto("/api/docs/")
+    operation = page.locator("#get-api-v1-waivers")
+    operation.locator("summary").click()
+    assert operation.get_by_role("heading", name="Parameters").is_visible()
+    assert operation.get_by_text("An unknown code is a 400.").is_visible()
+    _shot(page, "api-reference-opened")
+    assert axe_violations(page) == []
+    # Everything opened at once (every operation and schema) too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert axe_violations(page) == []
+    # A schema link leads to that schema.
+    operation.get_by_role("link", name="PaginatedWaiverList").first.click()
+    page.wait_for_url("**#schema-PaginatedWaiverList")
 
 
 def test_results_come_before_the_filters_on_a_phone(phone_page, waivers):
