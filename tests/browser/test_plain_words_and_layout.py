@@ -109,6 +109,31 @@ def test_axe_finds_nothing_in_the_api_reference_with_an_operation_opened(sized_p
     page.wait_for_url("**#schema-PaginatedWaiverList")
 
 
+# The size, in CSS pixels, at which each chart's text is drawn: its font
+# size in picture units times the picture's rendered width over its viewBox.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.site-svg')].map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(svg.querySelector('g').getAttribute('font-size')) * scale;
+})"""
+
+
+def test_chart_text_is_at_least_12_px_and_table_columns_are_not_clipped(sized_page, waivers):
+    page = sized_page
+    page.goto("/stats/")
+    sizes = page.evaluate(CHART_TEXT_SIZES)
+    assert len(sizes) == 6
+    assert min(sizes) >= 12, sizes
+    # The PSC table's count column is inside its container (not clipped).
+    table = page.get_by_role(
+        "table", name="PSC categories (first two characters) with the most waivers"
+    )
+    container = table.locator("xpath=..").bounding_box()
+    count = table.locator("thead th").last.bounding_box()
+    if page.width_name == "desktop":
+        assert count["x"] + count["width"] <= container["x"] + container["width"] + 1
+    _shot(page, "stats")
+
+
 def test_results_come_before_the_filters_on_a_phone(phone_page, waivers):
     phone_page.goto("/waivers/")
     first_result = phone_page.locator(".site-result").first.bounding_box()
