@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "agencies",
     "waivers",
     "waivers.api",
@@ -72,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses the finished response; public pages only (BREACH).
+    "miao_site.compression.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -284,8 +285,8 @@ SESSION_COOKIE_HTTPONLY = True
 # images, fonts and fetches from this site only; no inline script or style
 # unless it carries the response's nonce ({{ CSP_NONCE }}); no plugins, no
 # framing (frame-ancestors, as X-Frame-Options DENY), forms post here only.
-# img-src allows data: for the small SVG icons that USWDS and Swagger UI
-# inline in their stylesheets. docs/security.md explains each directive.
+# img-src allows data: for the small SVG icons that USWDS inlines in its
+# stylesheet. docs/security.md explains each directive.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.constants.NONE],
@@ -363,9 +364,6 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # The public statuses are one choice set, whichever field shows them.
     "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "waivers.filters.PUBLIC_STATUSES"},
     "POSTPROCESSING_HOOKS": [

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.paginator import Page
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.dateformat import format as date_format
 from django.utils.functional import SimpleLazyObject
 
 from waivers import search
@@ -93,13 +94,33 @@ class BrowseResult:
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
-        """Relevance is offered only when there are keywords to rank by."""
+        """(sort key, label) of each order offered: relevance only when there
+        are keywords to rank by."""
         has_query = bool(self.filterset.form.cleaned_data.get("q"))
         return [(key, label) for key, label in SORTS.items() if key != "relevance" or has_query]
 
     @property
+    def sort_options(self) -> list[dict]:
+        """The sort menu. Relevance is offered only when there are keywords to
+        rank by. The default order (relevance with keywords, newest first
+        without) is sent as an empty value, which leaves `sort` out of the
+        URL: so keywords typed into the form after a search without any are
+        ranked by relevance, as anywhere else they are typed."""
+        has_query = bool(self.filterset.form.cleaned_data.get("q"))
+        default = "relevance" if has_query else "newest"
+        chosen = self.filterset.sort_key
+        return [
+            {"value": "" if key == default else key, "label": label, "selected": key == chosen}
+            for key, label in self.sort_choices
+        ]
+
+    @property
     def page_sizes(self) -> tuple[int, ...]:
         return PAGE_SIZES
+
+    @property
+    def default_page_size(self) -> int:
+        return DEFAULT_PAGE_SIZE
 
 
 def _raw_values(params: QueryDict, name: str) -> str:
@@ -134,6 +155,22 @@ def _without(params: QueryDict, name: str, value: str | None = None) -> QueryDic
     return remaining
 
 
+def without_empty_parameters(request: HttpRequest) -> HttpResponseRedirect | None:
+    """A redirect to the same address without its empty parameters, or None
+    when it has none. A GET form sends every field, filled in or not
+    (q=&naics=&submitted_after=…); the canonical address of a search names
+    only what was asked for, so it can be read, shared and cached as one.
+    Pages with JavaScript skip the round trip (static/js/search.js leaves
+    empty fields out when the form is sent)."""
+    if all(value != "" for _, values in request.GET.lists() for value in values):
+        return None
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if filled := [value for value in values if value != ""]:
+            kept.setlist(name, filled)
+    return HttpResponseRedirect(_url(request.path, kept))
+
+
 def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str]]:
     """(parameter, raw value or None for the whole parameter, label) of each
     usable active filter, in the FilterSet's order. Used for chips and titles."""
@@ -158,7 +195,7 @@ def filter_labels(filterset: WaiverFilterSet) -> list[tuple[str, str | None, str
             said = "A U.S. manufacturer" if value else "No U.S. manufacturer"
             labels.append((name, None, f"{said} said it can supply this"))
         elif name in ("submitted_after", "submitted_before", "expires_after", "expires_before"):
-            labels.append((name, None, f"{field_label} {value.isoformat()}"))
+            labels.append((name, None, f"{field_label} {date_format(value, 'F j, Y')}"))
         elif name == "ending_within":
             labels.append((name, None, f"Ending within {int(value)} days"))
         elif isinstance(value, list):
@@ -205,6 +242,13 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         )
         requested_page = paginator.num_pages
     page = paginator.page(requested_page)
+    keywords = filterset.form.cleaned_data.get("q") if filterset.form.is_bound else ""
+    if keywords:
+        # The words around the match, for this page's rows only (search.headlines).
+        page.object_list = list(page.object_list)
+        snippets = search.headlines((waiver.pk for waiver in page.object_list), keywords)
+        for waiver in page.object_list:
+            waiver.snippet = snippets.get(waiver.pk, "")
 
     path = request.path
     chips = [

@@ -114,7 +114,7 @@ def stacked_columns(columns: list[dict], series: list[dict]) -> dict:
                     "width": round(bar_width, 1),
                     "height": round(height, 1),
                     "colour": colours[s["value"]],
-                    "title": f"{column['label']}: {value} {s['label']}",
+                    "title": f"{column['label']}: {value:,} {s['label']}",
                 }
             )
         drawn.append(

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from waivers.filters import PUBLIC_STATUSES
 from waivers.models import Waiver
+from waivers.outcomes import finding_sql, outcome_sql
 
 # --- kinds ---------------------------------------------------------------------
 # What a column's value is. Each output writes a kind its own way: the JSON
@@ -427,6 +428,14 @@ COLUMNS: tuple[Column, ...] = (
         "source_modified_at",
         nullable=True,
     ),
+    Column(
+        "outcome",
+        "What happened, in words: Granted, Not granted, Awaiting the agency's decision, "
+        "Under MIAO review (due <date>), Withdrawn or No determination published",
+        Text(),
+        outcome_sql(),
+    ),
+    Column("miao_finding", "MIAO's finding in one plain sentence", Text(), finding_sql()),
 )
 EXPORT_COLUMNS = tuple(column for column in COLUMNS if not column.api_only)
 API_COLUMNS = COLUMNS

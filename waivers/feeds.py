@@ -75,7 +75,8 @@ class WaiverFeed(Feed):
         parts = [
             f"{waiver.get_waiver_type_display()} waiver proposed by "
             f"{waiver.contracting_agency.display_name}.",
-            f"Status: {waiver.get_status_display()}.",
+            f"Outcome: {waiver.outcome}.",
+            waiver.finding,
         ]
         if waiver.psc_id:
             parts.append(f"PSC {waiver.psc}.")

@@ -9,19 +9,20 @@ the API answers 400 with them.
 """
 
 import datetime as dt
+import re
 from functools import cached_property
 
 import django_filters
 import pycountry
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import CharField, ExpressionWrapper, F, Q
 from django.utils import timezone
+from django_filters.fields import ModelMultipleChoiceField
 
 from agencies.models import Agency
 from waivers import caching
 from waivers import search as keyword_search
-from waivers.models import Waiver
+from waivers.models import NaicsCode, PscCode, Waiver
 from waivers.search import MAX_QUERY_LENGTH, search
 
 PUBLIC_STATUSES = [(s.value, s.label) for s in Waiver.Status if s != Waiver.Status.DRAFT]
@@ -74,6 +75,40 @@ class UpperCharField(forms.CharField):
         return super().to_python(value).upper()
 
 
+class AgencyNamesField(ModelMultipleChoiceField):
+    """Agencies by code, or by name or abbreviation (a manufacturer knows "Coast
+    Guard", not "7008"). A name is read as the code of the one agency it
+    names exactly, or failing that the one whose name contains it; a name
+    that fits several agencies is an error listing the first few."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            value = [self._code(item) for item in value]
+        return super().clean(value)
+
+    def _code(self, text):
+        text = str(text).strip()
+        if not text or "\x00" in text or Agency.objects.filter(code=text).exists():
+            return text  # NUL (which PostgreSQL refuses) is left to the choice check
+        exact = list(Agency.objects.filter(Q(name__iexact=text) | Q(abbreviation__iexact=text))[:2])
+        matches = exact or list(Agency.objects.filter(name__icontains=text).order_by("name")[:4])
+        if len(matches) == 1:
+            return matches[0].code
+        if len(matches) > 1:
+            names = "; ".join(f"{agency.name} ({agency.code})" for agency in matches[:3])
+            more = "…" if len(matches) > 3 else ""
+            raise forms.ValidationError(
+                f"“{text[:60]}” names several agencies ({names}{more}): enter more of the "
+                "name or the code.",
+                code="ambiguous",
+            )
+        return text  # unknown: the usual "not one of the available choices"
+
+
+class AgencyFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = AgencyNamesField
+
+
 class StrictBooleanField(forms.Field):
     """true/false (also 1/0, yes/no, on/off); anything else is an error, never
     silently read as true the way a checkbox widget would."""
@@ -96,8 +131,106 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+class TitleMatches(list):
+    """The codes whose title matched the words typed (a CodeOrTitleField's
+    value when it was not a code)."""
+
+
+class CodeOrTitleField(forms.CharField):
+    """A NAICS or PSC code or its first characters, as before, or words of
+    the code's title ("laboratory instruments"). A value that is neither (no
+    title holds its words) is a field error, so bad input stays a 400 / a
+    message: it is never quietly a search that finds nothing.
+
+    Subclasses say what a code looks like and where titles are."""
+
+    noun = ""  # "NAICS industry"
+    code_message = ""
+
+    def is_code(self, value: str) -> bool:
+        raise NotImplementedError
+
+    def bad_code(self, value: str) -> bool:
+        """Looks like a code, but is not a valid one (e.g. 7 digits)."""
+        return False
+
+    def titled(self, words: list[str]) -> list[str]:
+        raise NotImplementedError
+
+    def to_python(self, value):
+        return " ".join(super().to_python(value).split())
+
+    def clean(self, value):
+        value = super().clean(value)  # the text's own checks first: length, NUL
+        if not value:
+            return value
+        if self.bad_code(value):
+            raise forms.ValidationError(self.code_message, code="invalid")
+        if self.is_code(value.upper()):
+            return value.upper()
+        codes = self.titled(value.split())
+        if not codes:
+            raise forms.ValidationError(
+                f"No {self.noun} matches “{value[:60]}”. {self.code_message}", code="no_match"
+            )
+        return TitleMatches(codes)
+
+
+def _word_starts(field: str, words: list[str]) -> Q:
+    """Every word begins a word of `field` (PostgreSQL's \\m: start of a word),
+    so "lab" finds "Laboratory" but "abc" does not find "Fabricated"."""
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{field}__iregex": r"\m" + re.escape(word)})
+    return condition
+
+
+class NaicsField(CodeOrTitleField):
+    noun = "NAICS industry"
+    code_message = "Enter a NAICS code, its first 2–6 digits, or words of its title."
+
+    def bad_code(self, value):
+        return value.isdigit() and not 2 <= len(value) <= 6
+
+    def is_code(self, value):
+        return value.isdigit()
+
+    def titled(self, words):
+        matches = NaicsCode.objects.filter(_word_starts("title", words))
+        return list(matches.values_list("code", flat=True))
+
+
+class PscField(CodeOrTitleField):
+    noun = "PSC product or service"
+    code_message = "Enter a PSC code or category (1–4 letters or digits) or words of its name."
+
+    def is_code(self, value):
+        # PSC categories may be letters only ("R", "AD"): up to two letters, or
+        # up to four characters with a digit, are a code; a longer word of
+        # letters only ("BOAT") is a code only when some code begins with it.
+        if not re.fullmatch(r"[A-Z0-9]{1,4}", value):
+            return False
+        if len(value) <= 2 or any(c.isdigit() for c in value):
+            return True
+        return not self.titled([value]) and PscCode.objects.filter(code__startswith=value).exists()
+
+    def titled(self, words):
+        matches = PscCode.objects.filter(
+            _word_starts("name", words) | _word_starts("full_name", words)
+        )
+        return list(matches.values_list("code", flat=True))
+
+
 class CodePrefixFilter(django_filters.CharFilter):
-    field_class = UpperCharField
+    """A code prefix, or the codes whose title holds the words typed."""
+
+
+class NaicsFilter(CodePrefixFilter):
+    field_class = NaicsField
+
+
+class PscFilter(CodePrefixFilter):
+    field_class = PscField
 
 
 class LastDayField(forms.DateField):
@@ -142,28 +275,28 @@ class WaiverFilterSet(django_filters.FilterSet):
     decision = django_filters.MultipleChoiceFilter(
         choices=DECISION_CHOICES, method="filter_decision", label="Final decision"
     )
-    agency = django_filters.ModelMultipleChoiceFilter(
+    agency = AgencyFilter(
         queryset=Agency.objects.all(),
         to_field_name="code",
         method="filter_agency",
         label="Agency",
-        help_text="Department (CGAC) or sub-tier (FPDS) code; repeatable.",
+        help_text="Department (CGAC) or sub-tier (FPDS) code, or an agency's name; repeatable.",
     )
-    naics = CodePrefixFilter(
+    naics = NaicsFilter(
         field_name="naics_id",
         method="filter_code_prefix",
         label="NAICS",
-        validators=[RegexValidator(r"^\d{2,6}$", "Enter a NAICS code or its first 2–6 digits.")],
+        max_length=100,
+        help_text="A NAICS code or its first 2–6 digits, or words of an industry's title "
+        "(a title that matches nothing is a 400).",
     )
-    psc = CodePrefixFilter(
+    psc = PscFilter(
         field_name="psc_id",
         method="filter_code_prefix",
         label="PSC",
-        validators=[
-            RegexValidator(
-                r"^[A-Z0-9]{1,4}$", "Enter a PSC code or category: 1–4 letters or digits."
-            )
-        ],
+        max_length=100,
+        help_text="A PSC code or category (1–4 letters or digits), or words of its name "
+        "(a name that matches nothing is a 400).",
     )
     country = django_filters.MultipleChoiceFilter(
         choices=country_choices, method="filter_country", label="Country of origin"
@@ -212,6 +345,8 @@ class WaiverFilterSet(django_filters.FilterSet):
         return search(queryset, value)
 
     def filter_code_prefix(self, queryset, name, value):
+        if isinstance(value, TitleMatches):  # words of a title: those codes
+            return queryset.filter(**{f"{name}__in": value})
         # Compare the foreign-key column itself (no join), served by the
         # varchar_pattern_ops indexes on waiver.naics_id / waiver.psc_id.
         column = ExpressionWrapper(F(name), output_field=CharField())

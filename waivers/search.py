@@ -85,3 +85,56 @@ def search(queryset, text: str):
     return queryset.filter(Q(search_vector=query) | exact_identifier_match(text)).annotate(
         rank=SearchRank(F("search_vector"), query)
     )
+
+
+# ts_headline marks the matched words with these; they cannot occur in stored
+# text typed by people, so the rest is escaped before they become <mark>.
+_START, _STOP = "\x02", "\x03"
+HEADLINE_OPTIONS = {
+    "max_words": 30,
+    "min_words": 12,
+    "max_fragments": 2,
+    "fragment_delimiter": " … ",
+}
+
+
+def headlines(waiver_ids: Iterable[int], text: str) -> dict[int, str]:
+    """For a page of results (a few dozen ids): the summary and rationale
+    words around the keywords, the matched words in <mark>, as safe HTML;
+    waivers whose text does not hold a match (e.g. an agency-name match) are
+    left out. One query over the page's rows only, so it costs the same
+    however many waivers the keywords match."""
+    from django.contrib.postgres.search import SearchHeadline
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Concat
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from waivers.models import Waiver
+
+    ids = list(waiver_ids)
+    text = text.strip()[:MAX_QUERY_LENGTH]
+    if not ids or not text:
+        return {}
+    query = keyword_query(text)
+    rows = (
+        Waiver.objects.filter(pk__in=ids)
+        .annotate(
+            headline=SearchHeadline(
+                Concat("summary", Value(" "), "rationale", output_field=TextField()),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                **HEADLINE_OPTIONS,
+            )
+        )
+        .values_list("pk", "headline")
+    )
+    result = {}
+    for pk, headline in rows:
+        if not headline or _START not in headline:
+            continue
+        html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+        result[pk] = mark_safe(html)  # noqa: S308 - escaped above; only <mark> added
+    return result

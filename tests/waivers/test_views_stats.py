@@ -166,3 +166,72 @@ def test_cached_charts_follow_a_write_and_the_filters(client, record):
     assert consistent not in client.get("/stats/?type=urgent_report").content.decode()
     post(WaiverFactory(), to=Waiver.Status.REVIEWED)
     assert row("Consistent with policy", 2) in client.get("/stats/").content.decode()
+
+
+# --- issue 17: periods, separators, the filter controls ----------------------
+
+
+def _months(first: str, count: int, every: int = 0) -> list[dict]:
+    import datetime as dt
+
+    year, month = map(int, first.split("-"))
+    rows = []
+    for index in range(count):
+        day = dt.date(year + (month - 1 + index) // 12, (month - 1 + index) % 12 + 1, 1)
+        n = 1 if every and index % every == 0 else 0
+        rows.append(
+            {
+                "month": day.strftime("%Y-%m"),
+                "label": day.strftime("%b %Y"),
+                "total": n,
+                "by_type": {"nonavailability": n, "jones_act": 0},
+            }
+        )
+    return rows
+
+
+def test_a_short_span_is_shown_by_month():
+    from waivers.views.stats import periods
+
+    shown = periods(_months("2024-01", 12, every=3))
+    assert shown["unit"] == "month" and len(shown["rows"]) == 12
+
+
+def test_a_long_span_is_rolled_up_by_year():
+    from waivers.views.stats import periods
+
+    shown = periods(_months("2021-07", 60, every=5))  # Jul 2021 .. Jun 2026
+    assert shown["unit"] == "year"
+    assert [row["label"] for row in shown["rows"]] == [
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+        "2025",
+        "2026",
+    ]
+    assert sum(row["total"] for row in shown["rows"]) == 12
+    assert sum(row["by_type"]["nonavailability"] for row in shown["rows"]) == 12
+    assert shown["rows"][0]["total"] == 2  # Jul and Dec 2021
+
+
+def test_the_stats_page_rolls_years_and_separates_thousands(client, record):
+    old = post(WaiverFactory(), at=site_data.aware(2019, 1, 15))
+    assert old.submitted_at.year == 2019
+    html = client.get("/stats/").content.decode()
+    assert "Waivers per year, by type" in html
+    assert '<th scope="row">2019</th>' in html
+    assert "Waivers per month" not in html
+
+
+def test_the_stats_form_asks_for_an_agency_by_name_or_code(client, record):
+    html = client.get("/stats/").content.decode()
+    assert "An agency’s name (Coast Guard)" in html
+    assert 'name="submitted_after" type="date"' in html
+    assert "YYYY-MM-DD" not in html
+    waiver = record[Waiver.Type.NONAVAILABILITY]
+    name = waiver.contracting_agency.name
+    response = client.get("/stats/", {"agency": name})
+    assert response.status_code == 200
+    assert response.context["stats"]["total"] >= 1
+    assert not response.context["form"].errors

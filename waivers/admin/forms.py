@@ -56,6 +56,19 @@ def https_links(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+def name_split_inputs(form: forms.Form) -> None:
+    """Give each box of a split widget (the admin's date and time boxes) an
+    accessible name: the field's label with the word shown beside the box
+    ("Received at: Date"). Django labels only the field as a whole."""
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.MultiWidget):
+            continue
+        parts = ("Date", "Time") if isinstance(field.widget, forms.SplitDateTimeWidget) else ()
+        for index, widget in enumerate(field.widget.widgets):
+            part = parts[index] if index < len(parts) else f"part {index + 1}"
+            widget.attrs["aria-label"] = f"{field.label}: {part}"
+
+
 class WaiverForm(forms.ModelForm):
     """The content of a waiver. Lifecycle fields are never on this form; the
     status changes only through the transition buttons (waivers.admin.transitions)."""
@@ -109,6 +122,7 @@ class WaiverForm(forms.ModelForm):
             self.fields["naics"].queryset = NaicsCode.objects.all()
         if "psc" in self.fields:
             self.fields["psc"].queryset = PscCode.objects.all()
+        name_split_inputs(self)
 
     @property
     def is_posted(self) -> bool:
@@ -198,6 +212,10 @@ class DetailForm(forms.ModelForm):
     waivers.validation."""
 
     rules = staticmethod(lambda values: None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_split_inputs(self)
 
     def clean(self):
         cleaned = super().clean()

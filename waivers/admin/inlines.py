@@ -26,6 +26,8 @@ class WaiverPartInline(admin.StackedInline):
     extra = 1
     max_num = 1
     can_delete = False
+    # One heading per part: no second, repeating "Name: name for MIA-…" title.
+    template = "admin/waivers/waiver/edit_inline/single_stacked.html"
     # Which waiver types show this inline (empty: every type).
     for_types: tuple[str, ...] = ()
 
@@ -171,6 +173,8 @@ class StatusHistoryInline(ReadOnlyInline):
     """The append-only status history, read-only for everyone."""
 
     model = WaiverStatusChange
+    # A plain table: no row titles (they showed database ids), scrollable by keyboard.
+    template = "admin/waivers/waiver/edit_inline/status_history.html"
     fields = ("at", "from_status", "to_status", "actor", "note")
     verbose_name_plural = "status history"
 

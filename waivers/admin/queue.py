@@ -19,16 +19,17 @@ from .filters import AgencyFilter, OverdueFilter
 
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(NotFoundInsteadOfRedirect, ReadOnlyAdmin):
+    # What a reviewer plans by comes first, so it is in view at any width.
     list_display = (
+        "review_due_date",
+        "days_left",
+        "overdue",
         "waiver_link",
         "procurement_title",
         "waiver_type",
         "contracting_agency",
         "status",
         "submitted_at",
-        "review_due_date",
-        "days_left",
-        "overdue",
         "responses",
     )
     list_display_links = None

@@ -39,6 +39,33 @@ LIFECYCLE_FIELDS = (
 )
 
 
+# One sentence per type on the "Which kind of waiver?" page, so staff choose
+# knowing what each asks for.
+TYPE_EXPLANATIONS = {
+    Waiver.Type.NONAVAILABILITY: (
+        "The item is not made in the United States in enough quantity or of a "
+        "satisfactory quality (FAR 25.103(b)); asked before the contract is awarded."
+    ),
+    Waiver.Type.UNREASONABLE_COST: (
+        "A domestic offer exists but costs more than the price preference allows "
+        "(FAR 25.106); you give the lowest domestic and foreign offers and the price "
+        "test is computed for you."
+    ),
+    Waiver.Type.PUBLIC_INTEREST: (
+        "Buying the domestic item would be inconsistent with the public interest "
+        "(FAR 25.103(a)); you explain why."
+    ),
+    Waiver.Type.URGENT_REPORT: (
+        "A report filed after an urgent award made without a prior waiver review "
+        "(E.O. 14005 §4); you give the contract and why it could not wait."
+    ),
+    Waiver.Type.JONES_ACT: (
+        "Permission for a foreign-flag vessel to carry cargo between U.S. ports "
+        "(46 U.S.C. 501); you give the vessel, the voyage and MARAD's finding."
+    ),
+}
+
+
 @admin.register(Waiver)
 class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
     form = WaiverForm
@@ -222,7 +249,9 @@ class WaiverAdmin(NotFoundInsteadOfRedirect, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": "Which kind of waiver?",
-                "types": Waiver.Type.choices,
+                "types": [
+                    (value, label, TYPE_EXPLANATIONS[value]) for value, label in Waiver.Type.choices
+                ],
             }
             return TemplateResponse(request, "admin/waivers/waiver/choose_type.html", context)
         extra_context = {

@@ -1,4 +1,4 @@
-"""/api/ (guide), /api/docs/ (interactive reference), /api/v1/... (the API)."""
+"""/api/ (guide), /api/docs/ (reference, from the OpenAPI document), /api/v1/... (the API)."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
@@ -16,7 +16,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", views.guide, name="guide"),
-    path("docs/", views.ApiReferenceView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", views.reference_page, name="docs"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/stats/", views.StatsView.as_view(), name="stats"),
     path("v1/waivers/ending-soon/", views.ending_soon, name="waiver-ending-soon"),

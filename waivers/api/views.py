@@ -9,8 +9,8 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from waivers import caching
 from waivers.api import categories as category_api
-from waivers.api import schema
+from waivers.api import reference, schema
 from waivers.api.authentication import ApiKeyAuthentication
 from waivers.api.conditional import apply_caching
 from waivers.api.exceptions import api_exception_handler
@@ -338,14 +338,11 @@ class StatsView(ApiView, GenericAPIView):
         return Response(StatsSerializer(waiver_stats(queryset)).data)
 
 
-class ApiReferenceView(SpectacularSwaggerSplitView):
-    """/api/docs/: Swagger UI under the site's strict Content-Security-Policy.
-    Its start-up script is served as a file of its own (`?script`) rather
-    than inline, and its inline style carries the response's nonce. GET and
-    HEAD only: OPTIONS has no page to render (it was a 500)."""
-
-    template_name = "api/swagger_ui.html"
-    http_method_names = ["get", "head"]
+@require_safe
+def reference_page(request):
+    """/api/docs/: the API reference, server-rendered from the OpenAPI
+    document (waivers.api.reference; it replaced Swagger UI, decision 0019)."""
+    return render(request, "api/reference.html", {"ref": reference.reference(request)})
 
 
 def guide(request):

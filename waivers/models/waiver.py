@@ -47,8 +47,9 @@ class WaiverQuerySet(models.QuerySet):
         return self.filter(Waiver.AWAITING_REVIEW)
 
     def with_public_relations(self):
+        # jones_act: the decision on a Jones Act request is part of its outcome.
         return self.select_related(
-            "contracting_agency__parent", "funding_agency__parent", "naics", "psc"
+            "contracting_agency__parent", "funding_agency__parent", "naics", "psc", "jones_act"
         )
 
 
@@ -502,6 +503,21 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
             and bool(self.source_id)
         )
 
+    @property
+    def outcome(self) -> str:
+        """What happened, in words: "Granted", "Under MIAO review (due …)", …
+        (waivers.outcomes, which also gives it as SQL for the downloads)."""
+        from waivers.outcomes import outcome
+
+        return outcome(self)
+
+    @property
+    def finding(self) -> str:
+        """MIAO's finding in one plain sentence (waivers.outcomes)."""
+        from waivers.outcomes import finding
+
+        return finding(self)
+
     def business_days_left(self, today=None) -> int | None:
         """Business days until the review is due (negative when overdue)."""
         from waivers.business_days import business_days_between
@@ -557,4 +573,5 @@ class WaiverStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.waiver_id}: {self.from_status or '—'} → {self.to_status}"
+        # Staff read this (admin log, inline rows): labels, never database ids.
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

@@ -67,7 +67,7 @@ def related_waivers(waiver: Waiver, limit: int = RELATED_LIMIT) -> list[Waiver]:
     # query several milliseconds cheaper to plan.
     return list(
         Waiver.objects.public()
-        .select_related("contracting_agency")
+        .select_related("contracting_agency", "jones_act")  # jones_act: its outcome
         .defer("search_vector")
         .filter(condition)
         .exclude(pk=waiver.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from waivers import validation
 from waivers.models import Waiver
 
 register = template.Library()
@@ -154,6 +155,25 @@ def decision_badge(waiver) -> str:
         waiver.get_final_decision_display(),
         DECISION_VARIANTS.get(waiver.final_decision, "neutral"),
     )
+
+
+@register.simple_tag
+def outcome_badge(waiver) -> str:
+    """What happened to the waiver, in words ("Granted", "Under MIAO review
+    (due …)", …): waivers.outcomes."""
+    from waivers.outcomes import outcome_variant
+
+    return format_html(
+        '<span class="usa-tag site-tag site-outcome site-tag--{}">{}</span>\n',
+        outcome_variant(waiver),
+        waiver.outcome,
+    )
+
+
+@register.filter
+def country_names(codes) -> str:
+    """["FR", "DE"] → France (FR), Germany (DE)"""
+    return ", ".join(country_name(code) for code in codes or ())
 
 
 @register.simple_tag
@@ -342,6 +362,8 @@ def _display_value(instance, field) -> tuple[str, str]:
         return us_datetime(value), ""
     if isinstance(value, dt.date):
         return us_date(value), ""
+    if isinstance(value, Decimal):
+        return money(value), ""
     if isinstance(value, Agency):
         parent = f", {value.parent.display_name}" if value.parent_id and value.parent else ""
         return f"{value.display_name} ({value.code}){parent}", value.get_absolute_url()
@@ -367,6 +389,72 @@ def field_rows(instance, names: str) -> list[dict]:
             }
         )
     return rows
+
+
+# The procurement rows of a waiver page. Jones Act requests and urgent reports
+# are not solicitations under review: the solicitation rows do not apply to
+# them, and a page full of "Not stated" would only hide what does.
+PROCUREMENT_FIELDS = (
+    "waiver_type",
+    "contracting_agency",
+    "funding_agency",
+    "countries",
+    "naics",
+    "psc",
+    "procurement_stage",
+    "sources_sought",
+    "piids",
+    "solicitation_id",
+    "price_preference_included",
+    "coverage",
+    "expected_duration",
+    "end_product_cots",
+    "end_product_critical",
+    "end_product_iron_steel",
+)
+# Rows left off a type's page although its form has them ("Not stated" would
+# only be noise); fields a type's form never has (validation.applies_to) are
+# left off too.
+NOT_APPLICABLE = {
+    Waiver.Type.JONES_ACT: {
+        "procurement_stage",
+        "sources_sought",
+        "piids",
+        "solicitation_id",
+        "price_preference_included",
+        "coverage",
+        "expected_duration",
+    },
+    Waiver.Type.URGENT_REPORT: {
+        "procurement_stage",
+        "sources_sought",
+        "solicitation_id",
+        "price_preference_included",
+        "coverage",
+    },
+}
+
+
+@register.simple_tag
+def procurement_fields(waiver) -> str:
+    """The procurement rows that apply to the waiver's type, for field_rows."""
+    skip = NOT_APPLICABLE.get(waiver.waiver_type, set())
+    return ",".join(
+        name
+        for name in PROCUREMENT_FIELDS
+        if name not in skip and validation.applies_to(name, waiver.waiver_type)
+    )
+
+
+@register.simple_tag
+def jones_decision_fields(jones_act) -> str:
+    """The decision rows of a Jones Act request: the terms of a grant, the
+    reasons of a denial, neither while undecided."""
+    if jones_act.decision == jones_act.Decision.DENIED:
+        return "decision,decided_at,denial_reasons"
+    if jones_act.decision == jones_act.Decision.GRANTED:
+        return "decision,decided_at,terms,valid_days,extension_days"
+    return "decision"
 
 
 @register.inclusion_tag("waivers/_price_arithmetic.html")

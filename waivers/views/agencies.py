@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from agencies.models import Agency
-from waivers.browsing import browse
+from waivers.browsing import browse, without_empty_parameters
 from waivers.selectors import agencies as selectors
 from waivers.selectors import scorecard
 
@@ -112,6 +112,8 @@ def agency_scorecard_csv(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if (canonical := without_empty_parameters(request)) is not None:
+        return canonical
     agency = get_object_or_404(Agency.objects.select_related("parent"), slug=slug)
     is_department = agency.kind == Agency.Kind.DEPARTMENT
     waivers = selectors.agency_waivers(agency)

@@ -7,13 +7,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from waivers import throttling
-from waivers.browsing import UnusableParameters, browse
+from waivers.browsing import UnusableParameters, browse, without_empty_parameters
 from waivers.exports import stream_csv, stream_json
 from waivers.filters import ENDING_SOON_DAYS, WaiverFilterSet
 from waivers.models import Waiver
 
 
 def waiver_list(request: HttpRequest) -> HttpResponse:
+    if (canonical := without_empty_parameters(request)) is not None:
+        return canonical
     result = browse(request, Waiver.objects.public())
     return render(request, "waivers/browse.html", {"result": result})
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from waivers import charts
+from waivers.browsing import without_empty_parameters
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
 from waivers.selectors.stats import stats_key, waiver_stats
@@ -17,6 +18,8 @@ IGNORED_PARAMS = ("sort", "page", "page_size")
 
 
 def stats(request: HttpRequest) -> HttpResponse:
+    if (canonical := without_empty_parameters(request)) is not None:
+        return canonical
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     # Invalid parameters are reported by the form and left out; the rest apply.
     filterset.is_valid()
@@ -33,6 +36,7 @@ def stats(request: HttpRequest) -> HttpResponse:
             # their geometry is only computed when that fragment is rendered.
             "charts_key": key,
             "charts": SimpleLazyObject(lambda: build_charts(data)),
+            "periods": SimpleLazyObject(lambda: periods(data["per_month"])),
             "type_options": type_options(request.GET.getlist("type")),
             "carried_params": carried_params(request.GET),
             "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
@@ -60,11 +64,36 @@ def type_options(selected: list[str]) -> list[dict]:
     ]
 
 
+# Beyond this many months the chart and its table count by year instead: a
+# column per month over many years (mostly empty) says nothing at a glance.
+MAX_MONTHS_SHOWN = 36
+
+
+def periods(per_month: list[dict]) -> dict:
+    """The per-month figures (already trimmed to the first and last month
+    with a waiver), or their sums per year when they span too many months."""
+    if len(per_month) <= MAX_MONTHS_SHOWN:
+        return {"unit": "month", "rows": per_month}
+    years: dict[str, dict] = {}
+    for month in per_month:
+        year = month["month"][:4]
+        row = years.setdefault(
+            year, {"label": year, "total": 0, "by_type": dict.fromkeys(month["by_type"], 0)}
+        )
+        row["total"] += month["total"]
+        for value, count in month["by_type"].items():
+            row["by_type"][value] += count
+    return {"unit": "year", "rows": list(years.values())}
+
+
 def build_charts(data: dict) -> dict:
     """Geometry for each chart from the plain figures of waiver_stats()."""
     return {
         "per_month": charts.stacked_columns(
-            [{"label": month["label"], "values": month["by_type"]} for month in data["per_month"]],
+            [
+                {"label": row["label"], "values": row["by_type"]}
+                for row in periods(data["per_month"])["rows"]
+            ],
             data["types"],
         ),
         "determinations": charts.horizontal_bars(data["determinations"]),
