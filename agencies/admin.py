@@ -43,6 +43,8 @@ class ReadOnlyInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+    # A plain table: no row titles (they show database ids), scrollable by keyboard.
+    template = "admin/edit_inline/read_only_table.html"
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

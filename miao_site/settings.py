@@ -364,6 +364,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids (v1_waivers_list, ...) and tags are named from the path after
+    # /api/, whichever endpoints exist: clients and the schema's links rely on them.
+    "SCHEMA_PATH_PREFIX": r"/api/",
     # The public statuses are one choice set, whichever field shows them.
     "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "waivers.filters.PUBLIC_STATUSES"},
     "POSTPROCESSING_HOOKS": [

@@ -140,6 +140,7 @@ def samples(db):
         "slug": agency(AGENCY_A).slug,
         "code": AGENCY_A,
         "token": "not-a-valid-token",
+        "scheme": "psc",
     }
 
 

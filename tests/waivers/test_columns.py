@@ -180,9 +180,7 @@ def test_document_columns_rewrites_a_stale_table_and_check_refuses_it(tmp_path, 
     text = doc.read_text()
     assert text.startswith(f"# Columns\n\n{begin}\n| column | value | meaning |\n")
     assert text.endswith(
-        "| `source_modified_at` | timestamp, may be missing | For a waiver imported from MIAO's "
-        "published data: when its latest published record was modified (the date the "
-        f"published state is as of); empty for waivers filed here |\n{end}\n\nAfter.\n"
+        f"| `miao_finding` | text | MIAO's finding in one plain sentence |\n{end}\n\nAfter.\n"
     )
     call_command("document_columns", "--check")
 

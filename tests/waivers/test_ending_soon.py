@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from tests.factories import WaiverFactory, post
 from waivers.filters import ENDING_SOON_DAYS, WaiverFilterSet
@@ -131,8 +132,8 @@ def test_the_site_names_the_expiry_filters(client, ending):
     listed = {w.public_id for w in page.context["result"].page.object_list}
     assert listed == {ending["in_89"].public_id, ending["in_91"].public_id}
     html = page.content.decode()
-    assert f"Ends on or after {days(11).isoformat()}" in html
-    assert f"Ends on or before {days(91).isoformat()}" in html
+    assert f"Ends on or after {date_format(days(11), 'F j, Y')}" in html
+    assert f"Ends on or before {date_format(days(91), 'F j, Y')}" in html
 
 
 def test_the_api_filters_and_sorts_by_expires(client, ending):

@@ -119,7 +119,9 @@ def test_bad_parameters_are_named_in_plain_text_and_log_no_traceback(client, cap
     response = client.get("/waivers/feed/", {"psc": "!!"})
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert "psc: Enter a PSC code or category" in response.content.decode()
+    assert "psc: No PSC product or service matches “!!”. Enter a PSC code or category" in (
+        response.content.decode()
+    )
     # Anyone can send these: each may log a line, never a traceback.
     assert not [record for record in caplog.records if record.exc_info]
 

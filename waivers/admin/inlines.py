@@ -173,8 +173,6 @@ class StatusHistoryInline(ReadOnlyInline):
     """The append-only status history, read-only for everyone."""
 
     model = WaiverStatusChange
-    # A plain table: no row titles (they showed database ids), scrollable by keyboard.
-    template = "admin/waivers/waiver/edit_inline/status_history.html"
     fields = ("at", "from_status", "to_status", "actor", "note")
     verbose_name_plural = "status history"
 
