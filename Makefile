@@ -12,7 +12,7 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 # `make run` also points the links in the mail it prints at this server.
 RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: install run test schemathesis lint migrate demo clean
+.PHONY: install run test schemathesis lint migrate demo clean css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,19 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-# USWDS (served by whitenoise from node_modules, see STATICFILES_DIRS) and axe-core (tests).
+# USWDS (its fonts, images and scripts served by whitenoise from node_modules, see
+# STATICFILES_DIRS; its Sass packages for `make css`), sass and axe-core (tests).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.package-lock.json
 
 install: $(INSTALLED) node_modules/.package-lock.json
+
+# Rebuild static/css/uswds.css (committed) from assets/uswds.scss: only the USWDS
+# parts the templates use, compiled by dart-sass (the `css` script in package.json).
+# tests/miao_site/test_uswds_css.py fails when the committed file is out of date.
+css: node_modules/.package-lock.json
+	npm run --silent css -- static/css/uswds.css
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput

@@ -209,7 +209,10 @@ USE_TZ = True
 # region Static files -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# USWDS comes from its npm package (installed by `make install`), never a CDN.
+# USWDS comes from its npm package (installed by `make install`), never a CDN:
+# its fonts, images and scripts are served from there under /static/uswds/, and
+# its stylesheet is built from its Sass packages into static/css/uswds.css with
+# only the parts the site uses (`make css`, decision 0022).
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),

@@ -10,7 +10,7 @@ def test_500_page_renders_without_a_request_or_the_database():
     # needed the database would fail here.
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
-    assert "uswds/css/uswds.min.css" in html
+    assert "css/uswds.css" in html
     assert "usa-banner" in html
 
 
