@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: sets Cache-Control from what every other middleware added (cookies, Vary).
+    "miao_site.http_caching.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -183,6 +185,15 @@ if not CACHE_URL.startswith("locmem:"):
             "CACHE_URL names a Redis server, but the `redis` package is not installed "
             "(pip install redis)."
         ) from None
+
+# Shared caches (a CDN or proxy in front of several app servers, README): an
+# anonymous page may be reused for PAGE_CACHE_MAX_AGE seconds (the API's
+# responses for API_CACHE_MAX_AGE), and after that served stale for up to
+# CACHE_STALE_WHILE_REVALIDATE seconds while the cache fetches a fresh copy.
+# Pages with a form (CSRF token) or a session stay private
+# (miao_site.http_caching).
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60, minimum=0)
+CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300, minimum=0)
 # endregion
 
 # region Auth ---------------------------------------------------------------
