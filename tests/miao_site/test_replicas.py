@@ -11,18 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from miao_site import replicas
 from tests.factories import WaiverFactory, post
-
-ALIAS = "replica_1"
-
-
-# A replica alias for this module: a mirror of the test database, set up with
-# it (as settings do for DATABASE_REPLICA_URLS); used only where a test sets
-# DATABASE_REPLICAS.
-if ALIAS not in connections.settings:
-    connections.settings[ALIAS] = {
-        **connections.settings[DEFAULT_DB_ALIAS],
-        "TEST": {**connections.settings[DEFAULT_DB_ALIAS]["TEST"], "MIRROR": DEFAULT_DB_ALIAS},
-    }
+from tests.miao_site.replica_alias import ALIAS
 
 
 @pytest.fixture
