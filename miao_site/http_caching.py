@@ -5,8 +5,9 @@ of several app servers can hold the public pages (docs/decisions/0023).
   token for a form, a session, the recent-write cookie), varies on Cookie
   (the session was read), answers a request that carries a session or a
   recent-write cookie, or uses a CSP nonce (a nonce must not be shared).
-- Any other successful GET or HEAD is `public, max-age=PAGE_CACHE_MAX_AGE,
-  stale-while-revalidate=CACHE_STALE_WHILE_REVALIDATE`, with a strong ETag
+- Any other successful GET or HEAD is `public, max-age=0,
+  s-maxage=PAGE_CACHE_MAX_AGE, stale-while-revalidate=CACHE_STALE_WHILE_REVALIDATE`
+  (browsers revalidate each time, shared caches hold it), with a strong ETag
   (the hash of the body, so it never names content it did not send, from
   whichever server) and answers 304 to an If-None-Match that still matches.
 - A response that chose its own caching (the API's public responses with
@@ -58,10 +59,14 @@ class CacheHeadersMiddleware:
                     response, stale_while_revalidate=settings.CACHE_STALE_WHILE_REVALIDATE
                 )
             return response
+        # Browsers revalidate every time (max-age=0; a matching ETag costs a
+        # 304): someone who has just confirmed a response or followed a waiver
+        # sees the page change at once. Shared caches hold it s-maxage.
         patch_cache_control(
             response,
             public=True,
-            max_age=settings.PAGE_CACHE_MAX_AGE,
+            max_age=0,
+            s_maxage=settings.PAGE_CACHE_MAX_AGE,
             stale_while_revalidate=settings.CACHE_STALE_WHILE_REVALIDATE,
         )
         if response.streaming or response.status_code != 200:

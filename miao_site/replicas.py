@@ -193,15 +193,16 @@ class ReplicaMiddleware:
     def __call__(self, request):
         if request.method not in SAFE_METHODS:
             response = self.get_response(request)
-            if settings.DATABASE_REPLICAS:
-                response.set_cookie(
-                    RECENT_WRITE_COOKIE,
-                    "1",
-                    max_age=settings.DATABASE_READ_YOUR_WRITES_SECONDS,
-                    secure=settings.SESSION_COOKIE_SECURE,
-                    httponly=True,
-                    samesite="Lax",
-                )
+            # Also without replicas: a CDN in front passes requests carrying
+            # it to the site (README), so the writer sees their write there too.
+            response.set_cookie(
+                RECENT_WRITE_COOKIE,
+                "1",
+                max_age=settings.DATABASE_READ_YOUR_WRITES_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
             return response
         alias = choose_read_database(request)
         request.read_database = alias

@@ -187,8 +187,9 @@ if not CACHE_URL.startswith("locmem:"):
         ) from None
 
 # Shared caches (a CDN or proxy in front of several app servers, README): an
-# anonymous page may be reused for PAGE_CACHE_MAX_AGE seconds (the API's
-# responses for API_CACHE_MAX_AGE), and after that served stale for up to
+# anonymous page may be reused for PAGE_CACHE_MAX_AGE seconds (s-maxage;
+# browsers revalidate pages each time; the API's responses have max-age
+# API_CACHE_MAX_AGE), and after that served stale for up to
 # CACHE_STALE_WHILE_REVALIDATE seconds while the cache fetches a fresh copy.
 # Pages with a form (CSRF token) or a session stay private
 # (miao_site.http_caching).
