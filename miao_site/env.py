@@ -82,6 +82,25 @@ def env_url(name: str, default: str | None = None, schemes: tuple[str, ...] = ()
     return value
 
 
+def env_url_list(name: str, schemes: tuple[str, ...] = ()) -> list[str]:
+    """Comma-separated URLs, each checked as env_url checks one. An empty
+    entry (two commas in a row, a trailing comma) is an error, not skipped."""
+    value = _raw(name)
+    if value is None:
+        return []
+    urls = []
+    allowed = ", ".join(schemes) or "any scheme"
+    for item in value.split(","):
+        item = item.strip()
+        parts = urlsplit(item)
+        if not item or not parts.scheme or (schemes and parts.scheme not in schemes):
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated URLs ({allowed}); {item!r} is not one."
+            )
+        urls.append(item)
+    return urls
+
+
 def env_origins(name: str) -> list[str]:
     origins = env_list(name, [])
     for origin in origins:

@@ -28,7 +28,9 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        # Without a session cookie nobody is signed in; not reading the empty
+        # session keeps anonymous pages free of Vary: Cookie (cacheable).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             self.check(request, int(time.time()))
         return self.get_response(request)
 

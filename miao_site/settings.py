@@ -22,6 +22,7 @@ from miao_site.env import (
     env_str,
     env_timezone,
     env_url,
+    env_url_list,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,7 +73,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so it compresses the finished response; public pages only (BREACH).
+    # Its weakened ETag still matches CacheHeadersMiddleware's (weak comparison).
     "miao_site.compression.PublicGZipMiddleware",
+    # Next: sets Cache-Control from what every other middleware added (cookies, Vary).
+    "miao_site.http_caching.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waivers.caching.DataVersionMiddleware",
+    # After the data version's (it reads the primary's version for the request).
+    "miao_site.replicas.ReplicaMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -130,6 +136,37 @@ DATABASES = {
 #   bitmap; under the 4 MB default it turns lossy, and PostgreSQL then re-checks
 #   the search vector of every row on those pages.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
+
+# Read replicas (docs/decisions/0023-read-replicas-and-cacheable-pages.md):
+# DATABASE_REPLICA_URLS lists PostgreSQL streaming replicas (hot standbys),
+# comma-separated. Anonymous GET and HEAD requests read from one of them
+# (miao_site.replicas); writes, the admin, signed-in people and a client's
+# reads for DATABASE_READ_YOUR_WRITES_SECONDS after its own write use the
+# primary. A replica that is down, lags more than DATABASE_REPLICA_MAX_LAG
+# seconds or has not yet replayed the primary's data version is skipped,
+# with no error shown; its state is re-checked every
+# DATABASE_REPLICA_CHECK_SECONDS in each process.
+DATABASE_REPLICA_URLS = env_url_list(
+    "DATABASE_REPLICA_URLS", schemes=("postgres", "postgresql", "pgsql")
+)
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30, minimum=0)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5, minimum=1)
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)
+DATABASE_READ_YOUR_WRITES_SECONDS = env_int("DATABASE_READ_YOUR_WRITES_SECONDS", 15, minimum=1)
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES[_alias].setdefault("OPTIONS", {}).update(
+        options=DATABASES["default"]["OPTIONS"]["options"],
+        connect_timeout=DATABASE_REPLICA_CONNECT_TIMEOUT,
+    )
+    # Tests run against one database: a replica alias there is the same database.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["miao_site.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # endregion
 
@@ -150,6 +187,16 @@ if not CACHE_URL.startswith("locmem:"):
             "CACHE_URL names a Redis server, but the `redis` package is not installed "
             "(pip install redis)."
         ) from None
+
+# Shared caches (a CDN or proxy in front of several app servers, README): an
+# anonymous page may be reused for PAGE_CACHE_MAX_AGE seconds (s-maxage;
+# browsers revalidate pages each time; the API's responses have max-age
+# API_CACHE_MAX_AGE), and after that served stale for up to
+# CACHE_STALE_WHILE_REVALIDATE seconds while the cache fetches a fresh copy.
+# Pages with a form (CSRF token) or a session stay private
+# (miao_site.http_caching).
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60, minimum=0)
+CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300, minimum=0)
 # endregion
 
 # region Auth ---------------------------------------------------------------
@@ -273,6 +320,8 @@ RESPONSES_RATE_PER_ADDRESS = env_rate("RESPONSES_RATE_PER_ADDRESS", "5/hour")
 
 # region Security -----------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers check /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)

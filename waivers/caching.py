@@ -30,7 +30,7 @@ from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 TTL = 600  # seconds
 T = TypeVar("T")
@@ -44,8 +44,10 @@ class Version(NamedTuple):
     uncommitted: bool = False
 
 
-def _read() -> Version:
-    with connection.cursor() as cursor:
+def read_version(using: str = DEFAULT_DB_ALIAS) -> Version:
+    """The data version as the database `using` sees it now (the primary by
+    default: validators never go backwards, see miao_site.replicas)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT number, changed_at, txid IS NOT DISTINCT FROM txid_current_if_assigned() "
             "FROM waivers_dataversion WHERE id = 1"
@@ -80,9 +82,9 @@ def data_version() -> Version:
     """The current data version (see the module docstring)."""
     memo = _request_version.get()
     if memo is None:
-        return _read()
+        return read_version()
     if not memo:
-        memo.append(_read())
+        memo.append(read_version())
     return memo[0]
 
 

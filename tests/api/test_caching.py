@@ -27,7 +27,7 @@ def test_responses_carry_caching_headers_and_answer_304(client, catalogue, setti
     settings.API_CACHE_MAX_AGE = 120
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=120"
+    assert response["Cache-Control"] == "public, max-age=120, stale-while-revalidate=300"
     assert response["ETag"].startswith('"')
     assert response.has_header("Last-Modified")
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])

@@ -1,7 +1,15 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from miao_site.env import env_bool, env_int, env_list, env_origins, env_timezone, env_url
+from miao_site.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_origins,
+    env_timezone,
+    env_url,
+    env_url_list,
+)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), (" Yes ", True)])
@@ -59,3 +67,17 @@ def test_env_int_can_require_a_minimum(monkeypatch):
         env_int("AGE", 60, minimum=0)
     monkeypatch.setenv("AGE", "0")
     assert env_int("AGE", 60, minimum=0) == 0
+
+
+def test_env_url_list_checks_every_url(monkeypatch):
+    monkeypatch.setenv("REPLICAS", " postgresql://a/db , postgres://b:5433/db ")
+    assert env_url_list("REPLICAS", schemes=("postgres", "postgresql")) == [
+        "postgresql://a/db",
+        "postgres://b:5433/db",
+    ]
+    monkeypatch.delenv("REPLICAS")
+    assert env_url_list("REPLICAS") == []
+    for bad in ("postgresql://a/db,", "postgresql://a/db,,postgresql://b/db", "mysql://a/db"):
+        monkeypatch.setenv("REPLICAS", bad)
+        with pytest.raises(ImproperlyConfigured, match="REPLICAS"):
+            env_url_list("REPLICAS", schemes=("postgres", "postgresql"))

@@ -14,7 +14,7 @@ of results or options.
 from dataclasses import dataclass, field, replace
 
 import pycountry
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, Case, CharField, F, Value, When
 
 from agencies.models import Agency, AgencyCount
@@ -109,7 +109,8 @@ def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
     sql, sql_params = rows.query.sql_with_params()
     columns = ", ".join(f'"{alias}"' for alias in aliases)
     sets = ", ".join(f'("{alias}")' for alias in aliases)
-    with connection.cursor() as cursor:
+    # The database this request reads from (a replica, see miao_site.replicas).
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(
             f"SELECT GROUPING({columns}), {columns}, count(*) FROM ({sql}) AS result"  # noqa: S608 - compiled ORM SQL and fixed aliases
             f" GROUP BY GROUPING SETS ({sets})",
@@ -174,8 +175,9 @@ def _agency_facet(filterset, counts) -> Facet:
 
 def _country_facet(filterset) -> Facet:
     """Countries of origin: one waiver may name several, so count per code."""
-    sql, params = filtered_except(filterset, "country").values("countries").query.sql_with_params()
-    with connection.cursor() as cursor:
+    rows = filtered_except(filterset, "country").values("countries")
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(
             "SELECT code, count(*) FROM (" + sql + ") AS result"  # noqa: S608 - compiled ORM SQL
             " CROSS JOIN LATERAL unnest(result.countries) AS code GROUP BY code",
