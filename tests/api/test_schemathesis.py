@@ -57,6 +57,8 @@ api.app = get_wsgi_application()
 # Codes of the catalogue's agencies (tests/waivers/search_catalogue.py).
 KNOWN_AGENCIES = ("097", "97AS", "013", "1341", "6920")
 KNOWN_DEPARTMENTS = ("097", "013")
+KNOWN_PSC = ("66", "6640", "R4", "laboratory")
+KNOWN_NAICS = ("33", "3345", "334516", "instruments")
 CURSOR_ORDERINGS = [alias for alias, key in ORDERING_ALIASES.items() if key in ("newest", "oldest")]
 
 
@@ -92,6 +94,12 @@ def valid_for_this_data(context, case):
         query.pop("page", None)
         if query.get("ordering") not in CURSOR_ORDERINGS:
             query["ordering"] = "newest"
+    # Words are read as names and must match one (a 400 otherwise, which
+    # test_bad_input.py covers): positive requests name codes that exist.
+    if query.get("psc") and not str(query["psc"]).isdigit():
+        query["psc"] = _pick(KNOWN_PSC, query["psc"])
+    if query.get("naics") and not str(query["naics"]).isdigit():
+        query["naics"] = _pick(KNOWN_NAICS, query["naics"])
     if query.get("submitted_before") == "9999-12-31":
         query["submitted_before"] = "9999-12-30"
     return case

@@ -3,6 +3,7 @@
 /categories/ and /agencies/ pages, from the same selectors."""
 
 from django.http import QueryDict
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -66,7 +67,10 @@ def _ranking_params(scheme: str) -> list[OpenApiParameter]:
         ),
         OpenApiParameter(
             "period",
-            {"type": "string", "pattern": r"^(all|20[2-9][0-9])$"},
+            # The years as of when the schema is built (each deploy): a year that
+            # has begun since is accepted but not yet listed.
+            str,
+            enum=["all", *(str(y) for y in range(cat.FIRST_YEAR, timezone.localdate().year + 1))],
             description="A year from 2021 to this year (this year runs to today, compared with "
             'the same days a year earlier), or "all". Default: last year.',
         ),
