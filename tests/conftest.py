@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+
+from tests import reference
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +17,7 @@ def fresh_cache():
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference lists (agencies, NAICS, PSC) once into the test database."""
     with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        reference.load()
 
 
 @pytest.fixture
@@ -24,11 +25,8 @@ def committed_db(transactional_db):
     """A database whose writes commit, as in production (a transactional test),
     for behaviour that depends on what other transactions see, such as the
     shared cache. The flush after each transactional test empties every table,
-    so the reference lists are loaded again when they are missing."""
-    from agencies.models import Agency
-
-    if not Agency.objects.exists():
-        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    so the reference lists are put back when they are missing."""
+    reference.ensure()
 
 
 @pytest.fixture

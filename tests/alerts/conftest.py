@@ -1,7 +1,6 @@
-import os
-
 import pytest
-from django.core.management import call_command
+
+from tests import reference
 
 # The staff users of the admin tests (a submitter of agency A, one of agency
 # B, a MIAO reviewer, a superuser, staff with no role) and their fast hasher.
@@ -11,13 +10,9 @@ from tests.admin.conftest import alice, bob, fast_passwords, nobody, rita, root 
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """Tests that commit for real (transaction=True) end with a flush of every
-    table, the reference lists included: reload them when they are gone."""
+    table, the reference lists included: put them back when they are gone."""
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    from agencies.models import Agency
-
-    if not Agency.objects.exists():
-        with open(os.devnull, "w") as devnull:
-            call_command("load_reference", verbosity=0, stdout=devnull)
+    reference.ensure()

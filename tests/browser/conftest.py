@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import reference
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
@@ -24,17 +26,11 @@ def pytest_collection_modifyitems(config, items):
 def reference_data(request):
     """Live-server tests run in transactional mode, and each one's teardown
     flushes every table, the reference lists included (pytest-django runs these
-    tests after all the others). Reload the lists when a flush removed them."""
+    tests after all the others). Put the lists back when a flush removed them."""
     if "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
-    from django.core.management import call_command
-
-    from agencies.models import Agency
-
-    if not Agency.objects.exists():
-        with open(os.devnull, "w") as devnull:
-            call_command("load_reference", verbosity=0, stdout=devnull)
+    reference.ensure()
 
 
 @pytest.fixture(scope="session")
