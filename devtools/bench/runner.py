@@ -233,10 +233,9 @@ _STOPWORD_TEXT = (
 _STOPWORDS = set(_STOPWORD_TEXT.split())
 
 
-def keyword_pool(profile: synthetic.Profile, count: int = 12) -> list[str]:
-    """Search words of the published record's vocabulary: content words that
-    occur a few times (rare words match a realistic share of rows; in this
-    small vocabulary even they match a few percent), plus two-word queries."""
+def content_words(profile: synthetic.Profile) -> list[str]:
+    """The published record's content words (alphabetic, five letters or
+    more, no stop words), lower case, most frequent first."""
     words = sorted(
         (
             w
@@ -245,12 +244,16 @@ def keyword_pool(profile: synthetic.Profile, count: int = 12) -> list[str]:
         ),
         key=lambda w: (-profile.vocabulary.weights[w], w),
     )
+    return list(dict.fromkeys(word.lower() for word in words))
+
+
+def keyword_pool(profile: synthetic.Profile, count: int = 12) -> list[str]:
+    """Search words of the published record's vocabulary: content words that
+    occur a few times (rare words match a realistic share of rows; in this
+    small vocabulary even they match a few percent), plus two-word queries."""
+    words = content_words(profile)
     if not words:
         return ["equipment"]
-    lower = {}
-    for word in words:
-        lower.setdefault(word.lower(), word.lower())
-    words = list(lower)
     third = words[len(words) // 3 : 2 * len(words) // 3] or words
     step = max(1, len(third) // count)
     singles = third[::step][: count - count // 3]
