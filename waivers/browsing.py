@@ -1,8 +1,9 @@
 """The search-and-browse state of a waiver list page, read from the URL.
 
-Shared by /waivers/ and /agencies/<slug>/: the shared WaiverFilterSet for the
-filters, a small form for `page` and `page_size`, the facet counts, the
-active-filter chips and the messages for parameters that could not be used.
+Shared by /waivers/ and /agencies/<slug>/ (and, for the filter controls, by
+/stats/): the shared WaiverFilterSet for the filters, a small form for `page`
+and `page_size`, the facet counts, the active-filter chips and the messages
+for parameters that could not be used.
 Bad input never raises: an unusable parameter is named in `problems` and
 left out, and the rest of the search still runs.
 """
@@ -25,6 +26,12 @@ DEFAULT_PAGE_SIZE = 25
 # Parameters that only change how the list is shown; exports and feeds ignore
 # them. `more` asks for the whole list of a long facet (agency, country).
 DISPLAY_PARAMS = ("page", "page_size", "more")
+# Filters the filter controls (templates/waivers/_filter_controls.html) show;
+# any other filter in the URL is carried along as a hidden field.
+CONTROL_PARAMS = (
+    *("q", "type", "status", "open", "determination", "decision", "agency"),
+    *("psc", "naics", "country", "stage", "coverage", "submitted_after", "submitted_before"),
+)
 
 
 class PageForm(forms.Form):
@@ -80,7 +87,7 @@ class BrowseResult:
     page: Page
     page_size: int
     sort: str
-    facets: dict[str, Facet]
+    controls: "FilterControls"
     chips: list[Chip]
     problems: list[Problem]
     notices: list[str] = field(default_factory=list)
@@ -88,9 +95,6 @@ class BrowseResult:
     filter_query: str = ""
     # Link that drops every unusable parameter.
     without_problems_url: str = ""
-    # Cache key of the rendered filter column (a long list of agencies and
-    # countries): the facets' key plus the raw parameters the form echoes.
-    facets_fragment_key: str = ""
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
@@ -212,6 +216,39 @@ def describe_filters(filterset: WaiverFilterSet) -> str:
     return "; ".join(label for _, _, label in filter_labels(filterset))
 
 
+@dataclass
+class FilterControls:
+    """What the filter controls need: the facets (counted only when the cached
+    fragment is rendered), that fragment's key, and the filters in the URL the
+    controls do not show, kept as hidden fields so a new search loses none."""
+
+    facets: dict[str, Facet]
+    fragment_key: str
+    carried: list[tuple[str, str]]
+
+
+def filter_controls(request: HttpRequest, filterset: WaiverFilterSet) -> FilterControls:
+    """The filter controls of a validated filterset over the request's query."""
+    params = request.GET
+    return FilterControls(
+        facets=SimpleLazyObject(
+            lambda: {
+                param: shortened(facet, expand=param in params.getlist("more"))
+                for param, facet in facet_counts(filterset).items()
+            }
+        ),
+        fragment_key=facets_key(filterset)
+        + "|"
+        + repr(sorted((name, params.getlist(name)) for name in params if name != "page")),
+        carried=[
+            (name, value)
+            for name in params
+            if name in filterset.filters and name not in (*CONTROL_PARAMS, "sort")
+            for value in params.getlist(name)
+        ],
+    )
+
+
 def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) -> BrowseResult:
     """Run the search described by the request's query string over `queryset`
     (already restricted to public waivers, and to an agency on its page).
@@ -271,17 +308,7 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
         page=page,
         page_size=page_size,
         sort="newest" if filterset.relevance_skipped else filterset.sort_key,
-        # Read (from the cache, or counted) only when the page renders the
-        # filter column, which is itself cached under facets_fragment_key.
-        facets=SimpleLazyObject(
-            lambda: {
-                param: shortened(facet, expand=param in request.GET.getlist("more"))
-                for param, facet in facet_counts(filterset).items()
-            }
-        ),
-        facets_fragment_key=facets_key(filterset)
-        + "|"
-        + repr(sorted((name, request.GET.getlist(name)) for name in request.GET if name != "page")),
+        controls=filter_controls(request, filterset),
         chips=chips,
         problems=problems,
         notices=notices,

@@ -99,7 +99,7 @@ def test_agency_page_has_the_same_search_filters_and_sort(client, catalogue):
 
 def test_agency_page_facets_count_within_the_agency(client, catalogue):
     response = client.get("/agencies/dod/")
-    types = {o.value: o.count for o in response.context["result"].facets["type"].options}
+    types = {o.value: o.count for o in response.context["result"].controls.facets["type"].options}
     assert types["public_interest"] == 1 and types["nonavailability"] == 1
     assert types["urgent_report"] == 0
 

@@ -22,7 +22,7 @@ def empty_cache():
 
 
 def type_counts(response) -> dict[str, int]:
-    return {o.value: o.count for o in response.context["result"].facets["type"].options}
+    return {o.value: o.count for o in response.context["result"].controls.facets["type"].options}
 
 
 def test_repeated_search_reuses_cached_facets_and_count(committed_db, client):
@@ -52,12 +52,12 @@ def test_a_transition_updates_facets_and_stats(client):
     waiver = post(WaiverFactory())
     assert client.get("/stats/").context["stats"]["total"] == 1
     before = client.get("/waivers/")
-    assert {o.value: o.count for o in before.context["result"].facets["status"].options}[
+    assert {o.value: o.count for o in before.context["result"].controls.facets["status"].options}[
         "withdrawn"
     ] == 0
     services.withdraw(waiver, actor=None)
     after = client.get("/waivers/")
-    assert {o.value: o.count for o in after.context["result"].facets["status"].options}[
+    assert {o.value: o.count for o in after.context["result"].controls.facets["status"].options}[
         "withdrawn"
     ] == 1
     assert {d["value"]: d["count"] for d in client.get("/stats/").context["stats"]["decisions"]}[

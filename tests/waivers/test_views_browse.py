@@ -30,7 +30,7 @@ def listed(response) -> list[str]:
 
 
 def facet(response, param) -> dict[str, int]:
-    return {o.value: o.count for o in response.context["result"].facets[param].options}
+    return {o.value: o.count for o in response.context["result"].controls.facets[param].options}
 
 
 def ids(*waivers) -> set[str]:
@@ -151,7 +151,7 @@ def test_facet_counts_follow_the_other_filters(client, catalogue):
     agencies = facet(defense, "agency")
     assert agencies["097"] == 2 and agencies["013"] == 2 and agencies["069"] == 1
     assert next(
-        o for o in defense.context["result"].facets["agency"].options if o.value == "097"
+        o for o in defense.context["result"].controls.facets["agency"].options if o.value == "097"
     ).selected
 
     both = client.get("/waivers/", {"agency": "097", "type": "public_interest"})
@@ -175,7 +175,7 @@ def test_long_facets_list_their_most_frequent_options_and_link_to_all(
     monkeypatch.setattr("waivers.selectors.facets.SHORT_LIST", 2)
     monkeypatch.setattr("waivers.selectors.facets.SHORT_CHILDREN", 1)
     response = client.get("/waivers/", {"page_size": "10"})
-    countries = response.context["result"].facets["country"]
+    countries = response.context["result"].controls.facets["country"]
     assert facet(response, "country") == {"CN": 1, "JP": 2}  # the largest, in name order
     assert countries.hidden == 3
     html = response.content.decode()

@@ -1,5 +1,7 @@
 """/stats/ and waivers.selectors.stats.waiver_stats."""
 
+import re
+
 import pytest
 
 from tests import site_data
@@ -140,12 +142,40 @@ def test_good_filters_still_apply_beside_a_bad_one(client, record):
     assert "1 public waiver match the filters below." in html
 
 
-def test_other_url_filters_are_carried_by_the_form(client, record):
-    html = client.get("/stats/?country=FR&open=true&agency=013&agency=1341").content.decode()
-    assert '<input type="hidden" name="agency" value="013">' in html
-    assert 'name="agency" aria-describedby="agency-hint" value="1341"' in html
-    assert '<input type="hidden" name="country" value="FR">' in html
-    assert '<input type="hidden" name="open" value="true">' in html
+def test_url_filters_are_kept_by_the_form(client, record):
+    """Filters the controls show come back ticked; the others ride along as
+    hidden fields, so applying the form loses none of them."""
+    html = client.get(
+        "/stats/?country=FR&open=true&agency=013&agency=1341&has_responses=true"
+        "&expires_after=2020-01-01"
+    ).content.decode()
+    assert 'name="country" value="FR" checked' in html
+    assert 'name="open" value="true" checked' in html
+    assert 'name="agency" value="013" checked' in html
+    assert 'name="agency" value="1341" checked' in html
+    assert '<input type="hidden" name="has_responses" value="true">' in html
+    assert '<input type="hidden" name="expires_after" value="2020-01-01">' in html
+    assert 'type="hidden" name="agency"' not in html
+
+
+def _controls(html: str) -> set[str]:
+    """The ids of the filter controls on a page (facets, options, boxes)."""
+    return set(re.findall(r'id="((?:facet|f|search)-[^"]+)"', html))
+
+
+@pytest.mark.parametrize("query", ["", "?type=jones_act&country=FR", "?q=laser&more=agency"])
+def test_the_stats_page_has_the_search_pages_filter_controls(client, record, query):
+    stats = client.get("/stats/" + query).content.decode()
+    search = client.get("/waivers/" + query).content.decode()
+    controls = _controls(stats)
+    assert {"facet-type", "facet-status", "facet-agency", "facet-psc", "facet-naics"} <= controls
+    assert {"search-q", "search-agency", "search-submitted-after"} <= controls
+    # Everything the search page offers to filter with, and with the same counts.
+    layout = ("search-sort", "search-page-size", "search-results", "search-form")
+    search_controls = {c for c in _controls(search) if c not in layout}
+    assert controls == search_controls
+    counts = re.compile(r'for="(f-[^"]+)">[^<]*<span class="site-facet__count">\((\d+)\)')
+    assert dict(counts.findall(stats)) == dict(counts.findall(search))
 
 
 def test_stats_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):

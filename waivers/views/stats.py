@@ -5,16 +5,14 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from waivers import charts
-from waivers.browsing import without_empty_parameters
+from waivers.browsing import DISPLAY_PARAMS, filter_controls, without_empty_parameters
 from waivers.filters import WaiverFilterSet
 from waivers.models import Waiver
 from waivers.selectors.stats import stats_key, waiver_stats
 from waivers.templatetags.waiver_tags import sentence_case
 
-# Parameters the stats page's own form shows; any other filter in the URL is
-# still applied and carried along as a hidden field.
-FORM_PARAMS = ("q", "type", "agency", "naics", "psc", "submitted_after", "submitted_before")
-IGNORED_PARAMS = ("sort", "page", "page_size")
+# Parameters of the search that do not change the figures.
+IGNORED_PARAMS = ("sort", *DISPLAY_PARAMS)
 
 
 def stats(request: HttpRequest) -> HttpResponse:
@@ -23,6 +21,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     filterset = WaiverFilterSet(request.GET, queryset=Waiver.objects.public())
     # Invalid parameters are reported by the form and left out; the rest apply.
     filterset.is_valid()
+    filter_count = len({name for name in request.GET if name not in IGNORED_PARAMS})
     key = stats_key(filterset.unordered_qs)
     data = waiver_stats(filterset.unordered_qs, key)
     return render(
@@ -37,31 +36,12 @@ def stats(request: HttpRequest) -> HttpResponse:
             "charts_key": key,
             "charts": SimpleLazyObject(lambda: build_charts(data)),
             "periods": SimpleLazyObject(lambda: periods(data["per_month"])),
-            "type_options": type_options(request.GET.getlist("type")),
-            "carried_params": carried_params(request.GET),
-            "is_filtered": any(name not in IGNORED_PARAMS for name in request.GET),
+            # The search page's filter controls, with their counts.
+            "controls": filter_controls(request, filterset),
+            "is_filtered": bool(filter_count),
+            "filter_count": filter_count,
         },
     )
-
-
-def carried_params(params) -> list[tuple[str, str]]:
-    """URL filters the small form does not show, kept as hidden fields. The
-    form shows one agency code (the last); further ones are carried too."""
-    carried = [
-        (name, value)
-        for name in params
-        if name not in FORM_PARAMS and name not in IGNORED_PARAMS
-        for value in params.getlist(name)
-    ]
-    carried += [("agency", code) for code in params.getlist("agency")[:-1]]
-    return carried
-
-
-def type_options(selected: list[str]) -> list[dict]:
-    return [
-        {"value": value, "label": label, "checked": value in selected, "id": f"stats-type-{value}"}
-        for value, label in Waiver.Type.choices
-    ]
 
 
 # Beyond this many months the chart and its table count by year instead: a
