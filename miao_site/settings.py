@@ -262,7 +262,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # only the parts the site uses (`make css`, decision 0022).
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),
+    *(  # not dist/css: the full stylesheet is never collected nor served
+        (f"uswds/{part}", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist" / part)
+        for part in ("fonts", "img", "js")
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -103,3 +103,19 @@ def test_every_font_and_image_the_stylesheet_names_is_served():
     for url in sorted(files):
         path = posixpath.normpath(posixpath.join("css", url))
         assert finders.find(path), f"{url} in css/uswds.css is not a static file"
+
+
+def test_the_full_uswds_stylesheet_is_not_served():
+    """Only USWDS's fonts, images and script are static files; its full
+    precompiled stylesheet is neither collected nor reachable."""
+    assert FULL_CSS.exists()  # it is in the npm package...
+    assert finders.find("uswds/css/uswds.min.css") is None  # ...but not a static file
+    assert finders.find("uswds/js/uswds.min.js")
+    assert finders.find("uswds/img/usa-icons/search.svg")
+    collected = {
+        posixpath.join(getattr(storage, "prefix", None) or "", path)
+        for finder in finders.get_finders()
+        for path, storage in finder.list([])
+    }
+    assert "uswds/js/uswds.min.js" in collected
+    assert not [path for path in collected if path.startswith("uswds/css/")]
