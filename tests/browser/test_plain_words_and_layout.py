@@ -62,6 +62,7 @@ PAGES = {
     "detail-cost": lambda w: w[Waiver.Type.UNREASONABLE_COST].get_absolute_url(),
     "detail-urgent": lambda w: w[Waiver.Type.URGENT_REPORT].get_absolute_url(),
     "stats": lambda w: "/stats/",
+    "stats-filtered": lambda w: "/stats/?type=nonavailability&country=FR",
     "agencies": lambda w: "/agencies/",
     "api-guide": lambda w: "/api/",
     "api-reference": lambda w: "/api/docs/",
@@ -74,6 +75,62 @@ def test_axe_finds_nothing_at_both_widths(sized_page, waivers, name):
     assert response.status == 200
     _shot(sized_page, name)
     assert axe_violations(sized_page) == []
+
+
+def _every_other_page(waivers) -> dict[str, str]:
+    """The remaining public page types, with the links a visitor gets by email
+    (alert and response confirmations, unsubscribe, manage)."""
+    from django.test import Client
+
+    from alerts import services as alerts
+    from alerts import tokens as alert_links
+    from alerts.models import Subscription
+    from responses import tokens as response_links
+    from responses.models import SupplierResponse
+    from tests.responses.helpers import form, respond_url
+
+    waiver = waivers["open"]
+    alerts.request_follow(
+        email="watch@example.org",
+        target=alerts.Target.search("psc=6640"),
+        frequency=Subscription.Frequency.DAILY,
+    )
+    subscription = Subscription.objects.get()
+    subscriber = subscription.subscriber_id
+    assert Client().post(respond_url(waiver), form()).status_code == 302
+    response = SupplierResponse.objects.get()
+    return {
+        "about": "/about/",
+        "categories": "/categories/",
+        "categories-naics": "/categories/?scheme=naics&level=6",
+        "category-psc": f"/categories/psc/{waiver.psc_id[:2]}/",
+        "category-naics": f"/categories/naics/{waiver.naics_id}/",
+        "agency": waiver.contracting_agency.get_absolute_url(),
+        "ending-soon": "/waivers/ending-soon/",
+        "follow-search": "/alerts/follow/?psc=6640",
+        "follow-waiver": f"/alerts/follow/waiver/{waiver.public_id}/",
+        "alerts-check-email": "/alerts/check-your-email/",
+        "alerts-confirm": f"/alerts/confirm/{alert_links.make('confirm', subscription.pk)}/",
+        "alerts-manage-request": "/alerts/manage/",
+        "alerts-manage-sent": "/alerts/manage/sent/",
+        "alerts-manage": f"/alerts/manage/{alert_links.make('manage', subscriber)}/",
+        "alerts-unsubscribe": (
+            f"/alerts/unsubscribe/{alert_links.make('unsubscribe', subscription.pk)}/"
+        ),
+        "respond": respond_url(waiver),
+        "responses-check-email": "/responses/check-your-email/",
+        "responses-confirm": f"/responses/confirm/{response_links.make('confirm', response.pk)}/",
+        "not-found": "/waivers/MIA-NOTFOUND/",
+    }
+
+
+def test_axe_finds_nothing_on_every_other_public_page_at_both_widths(sized_page, waivers):
+    """Each public page type beyond PAGES, in one visit per width."""
+    for name, path in _every_other_page(waivers).items():
+        response = sized_page.goto(path)
+        assert response.status == (404 if name == "not-found" else 200), name
+        _shot(sized_page, name)
+        assert (name, axe_violations(sized_page)) == (name, [])
 
 
 def test_axe_finds_nothing_in_opened_states_on_a_phone(sized_page, waivers):
