@@ -29,7 +29,7 @@ def ids(*waivers) -> set[str]:
 def test_lists_every_department_by_name_with_public_counts(client, catalogue):
     response = client.get("/agencies/")
     assert response.status_code == 200
-    rows = response.context["departments"]
+    rows = response.context["table"]["departments"]
     assert len(rows) == Agency.objects.departments().count()
     names = [row.agency.display_name.lower() for row in rows]
     assert names == sorted(names)
@@ -135,7 +135,8 @@ def test_query_counts_do_not_grow(committed_db, client, django_assert_max_num_qu
     bulk_waivers(55, start="2024-01-01")
     with django_assert_max_num_queries(9):
         response = client.get("/agencies/")
-    assert sum(row.count for row in response.context["departments"]) == 60  # not the cached 5
+    departments = response.context["table"]["departments"]
+    assert sum(row.count for row in departments) == 60  # not the cached 5
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get("/agencies/doc/")
     assert response.context["summary"]["total"] == 60

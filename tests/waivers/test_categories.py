@@ -18,6 +18,7 @@ The fixture (times 10:00 New York, determinations at the same hour):
 import csv
 import datetime as dt
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -229,6 +230,40 @@ def test_category_page_links_search_follow_and_csv(client, fixture_waivers):
         "National Institute of Standards and Technology (1341) / 6640",
         "2",
     ] in rows
+
+
+def test_a_long_list_of_recurring_needs_shows_the_most_repeated_and_how_many(
+    client, fixture_waivers, monkeypatch
+):
+    make("7529", "6515", "339112", "2025-02-03", D.CONSISTENT, "2025-02-10")  # 7529 again
+    monkeypatch.setattr(selectors, "RECURRING_LIMIT", 1)
+    figures = selectors.category_figures("psc", "65")
+    assert figures["recurring_count"] == 1
+    figures = selectors.category_figures("naics", "33")
+    assert figures["recurring_count"] == 2
+    assert [(r["agency_code"], r["count"]) for r in figures["recurring"]] == [("1341", 2)]
+    body = client.get(reverse("waivers:category", args=["naics", "33"])).content.decode()
+    assert "the 1 most repeated of 2</caption>" in body
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("waivers:category_csv", args=["naics", "33"])).content.decode()
+            )
+        )
+    )
+    recurring = [row for row in rows if row[0] == "recurring"]
+    assert len(recurring) == 1 and recurring[0][1].endswith("(the 1 most repeated of 2)")
+
+
+def test_the_cached_ranking_and_scorecard_follow_a_write(client, fixture_waivers):
+    ranking, scorecard = "/categories/?period=all", "/agencies/?show=subtiers"
+    assert "(5 in all)" in client.get(ranking).content.decode()
+    total = re.compile(r"\(7529\).*?</th>\s*<td class=\"site-num\">(\d+)</td>", re.S)
+    assert total.search(client.get(scorecard).content.decode())[1] == "1"
+    make("7529", "6515", "339112", "2025-02-03", D.CONSISTENT, "2025-02-10")
+    assert "(6 in all)" in client.get(ranking).content.decode()
+    # 7529's total is now 2 (it had one waiver).
+    assert total.search(client.get(scorecard).content.decode())[1] == "2"
 
 
 def test_unknown_category_is_404(client):

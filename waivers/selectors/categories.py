@@ -25,6 +25,9 @@ from waivers.selectors.stats import outcomes
 
 TOP_AGENCIES = 15
 LIST_LIMIT = 10
+# Recurring needs shown (and in the CSV): the most repeated; the page says how
+# many there are in all. A broad category holds thousands of them.
+RECURRING_LIMIT = 50
 
 
 def filtered(params: dict):
@@ -106,6 +109,21 @@ def ranking(scheme: str, *, level: int, period: cat.Period, waiver_type: str = "
     }
 
 
+def ranking_key(choice: dict) -> str:
+    """The cache key of a ranking as shown (RankingForm.choice()): the data
+    version and the choice."""
+    period = choice["period"]
+    return caching.queryset_key(
+        "category-ranking",
+        Waiver.objects.public(),
+        choice["scheme"],
+        str(choice["level"]),
+        period.key,
+        str(period.end),
+        choice["type"],
+    )
+
+
 def _percent_change(current: int, previous: int) -> int | None:
     """Whole percent change; None when there was nothing before."""
     if not previous:
@@ -152,6 +170,7 @@ def _category_figures(scheme: str, code: str, waivers) -> dict:
         "countries": _countries(base),
         "without_countries": base.filter(countries=[]).count(),
         "recurring": _recurring(scheme, base),
+        "recurring_count": _recurring_pairs(scheme, base).count(),
         "children": _children(scheme, code, base),
         "open": _listed(base.filter(Waiver.AWAITING_REVIEW).order_by("review_due_date", "id")),
         "ending_soon": _listed(
@@ -237,11 +256,10 @@ def _countries(base) -> list[dict]:
     return result
 
 
-def _recurring(scheme: str, base) -> list[dict]:
-    """Recurring needs: the same code (4-character PSC, 6-digit NAICS) waived
-    more than once by the same contracting agency, most repeated first."""
+def _recurring_pairs(scheme: str, base):
+    """(code, contracting agency) pairs waived more than once: recurring needs."""
     column = _code_column(scheme)
-    rows = (
+    return (
         base.filter(**{f"{column}__isnull": False})
         .values(
             code=F(column),
@@ -251,9 +269,15 @@ def _recurring(scheme: str, base) -> list[dict]:
         )
         .annotate(count=Count("id"), first=Min("submitted_at"), last=Max("submitted_at"))
         .filter(count__gte=2)
-        .order_by("-count", "agency_name", "code")
     )
-    rows = [dict(row) for row in rows]
+
+
+def _recurring(scheme: str, base) -> list[dict]:
+    """Recurring needs: the same code (4-character PSC, 6-digit NAICS) waived
+    more than once by the same contracting agency, the RECURRING_LIMIT most
+    repeated first."""
+    rows = _recurring_pairs(scheme, base).order_by("-count", "agency_name", "code")
+    rows = [dict(row) for row in rows[:RECURRING_LIMIT]]
     names = cat.titles(scheme, {row["code"] for row in rows})
     for row in rows:
         row["title"] = names[row["code"]]

@@ -146,7 +146,13 @@ def scorecard() -> dict:
     """{"years": [...], "departments": [...], "subtiers": [...]}: a row per
     agency with public waivers (see the module doc)."""
     public = _public()
-    return caching.cached(caching.queryset_key("scorecard", public), lambda: _scorecard(public))
+    return caching.cached(scorecard_key(), lambda: _scorecard(public))
+
+
+def scorecard_key(*extra: str) -> str:
+    """The cache key of the scorecard's figures (with `extra`: of something
+    made from them, such as the rendered table in one order)."""
+    return caching.queryset_key("scorecard", _public(), *extra)
 
 
 def _scorecard(public) -> dict:

@@ -7,6 +7,7 @@ import csv
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from agencies.models import Agency
 from waivers.browsing import browse, without_empty_parameters
@@ -37,8 +38,9 @@ def _scorecard_rows(request) -> tuple[ScorecardForm, str, str, dict, list[dict]]
 
 
 def agency_list(request: HttpRequest) -> HttpResponse:
-    form, show, sort, data, rows = _scorecard_rows(request)
-    departments = selectors.departments_with_counts()
+    form = ScorecardForm(request.GET or None)
+    form.is_valid()  # a bad choice is reported and the default used
+    show, sort = form.choice()
     columns = [
         {
             "key": key,
@@ -63,13 +65,24 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             + (", largest first" if sort.startswith("-") else ", smallest first"),
             "shows": SHOW_CHOICES,
             "columns": {c["key"]: c for c in columns},
-            "years": data["years"],
-            "rows": rows,
-            "departments": departments,
-            "subtiers_of": {row.agency.code: row.subtiers for row in departments},
-            "without_waivers": [row for row in departments if not row.count],
+            # The rendered table is cached under the figures' own key (a long
+            # table of agencies); its rows are only read when it is rendered.
+            "table_key": scorecard.scorecard_key(show, sort),
+            "table": SimpleLazyObject(lambda: _table(show, sort)),
         },
     )
+
+
+def _table(show: str, sort: str) -> dict:
+    data = scorecard.scorecard()
+    departments = selectors.departments_with_counts()
+    return {
+        "years": data["years"],
+        "rows": scorecard.sorted_rows(data[show], sort),
+        "departments": departments,
+        "subtiers_of": {row.agency.code: row.subtiers for row in departments},
+        "without_waivers": [row for row in departments if not row.count],
+    }
 
 
 CSV_FIELDS = (

@@ -6,6 +6,7 @@ import csv
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
 from waivers import categories as cat
@@ -19,6 +20,27 @@ def category_index(request: HttpRequest) -> HttpResponse:
     form = cat.RankingForm(request.GET or None)
     form.is_valid()  # invalid choices are reported and the defaults used
     choice = form.choice()
+    return render(
+        request,
+        "waivers/categories.html",
+        {
+            "form": form,
+            "choice": choice,
+            # The rendered ranking is cached under the data version (a level
+            # holds up to a thousand rows); it is only read when rendered.
+            "ranking_key": selectors.ranking_key(choice),
+            "ranking": SimpleLazyObject(lambda: _ranking(choice)),
+            "schemes": [
+                {"value": value, "label": label, "current": value == choice["scheme"]}
+                for value, label in form.fields["scheme"].choices
+            ],
+            "levels": cat.LEVELS[choice["scheme"]].items(),
+            "type_label": dict(Waiver.Type.choices).get(choice["type"], ""),
+        },
+    )
+
+
+def _ranking(choice: dict) -> dict:
     ranking = selectors.ranking(
         choice["scheme"],
         level=choice["level"],
@@ -31,21 +53,7 @@ def category_index(request: HttpRequest) -> HttpResponse:
     for row in ranking["rows"]:
         row["url"] = category_url(choice["scheme"], row["code"])
         row["search_url"] = search_url({choice["scheme"]: row["code"], **search_params})
-    return render(
-        request,
-        "waivers/categories.html",
-        {
-            "form": form,
-            "choice": choice,
-            "ranking": ranking,
-            "schemes": [
-                {"value": value, "label": label, "current": value == choice["scheme"]}
-                for value, label in form.fields["scheme"].choices
-            ],
-            "levels": cat.LEVELS[choice["scheme"]].items(),
-            "type_label": dict(Waiver.Type.choices).get(choice["type"], ""),
-        },
-    )
+    return ranking
 
 
 def category_url(scheme: str, code: str) -> str:
@@ -148,12 +156,17 @@ def category_csv(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
         writer.writerow(
             ["country", f"{what} naming this country of origin", row["label"], row["count"]]
         )
+    recurring = f"{what}: the same code waived again by the same agency"
+    if figures["recurring_count"] > len(figures["recurring"]):
+        recurring += (
+            f" (the {len(figures['recurring'])} most repeated of {figures['recurring_count']:,})"
+        )
     for row in figures["recurring"]:
         label = f"{row['agency_name']} ({row['agency_code']}) / {row['code']}"
         writer.writerow(
             [
                 "recurring",
-                f"{what}: the same code waived again by the same agency",
+                recurring,
                 label,
                 row["count"],
             ]
