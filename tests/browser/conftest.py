@@ -24,10 +24,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """Live-server tests run in transactional mode, and each one's teardown
-    flushes every table, the reference lists included (pytest-django runs these
-    tests after all the others). Put the lists back when a flush removed them."""
-    if "live_server" not in request.fixturenames:
+    """Live-server tests (and the others here that commit) run in
+    transactional mode, and each one's teardown flushes every table, the
+    reference lists included (pytest-django runs these tests after all the
+    others). Put the lists back when a flush removed them."""
+    if not {"live_server", "transactional_db"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
     reference.ensure()

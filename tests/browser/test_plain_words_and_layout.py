@@ -77,6 +77,21 @@ def test_axe_finds_nothing_at_both_widths(sized_page, waivers, name):
     assert axe_violations(sized_page) == []
 
 
+def test_the_stats_filters_sit_under_the_keywords_in_columns(sized_page, waivers):
+    """The search's controls on /stats/ start at the form's left edge (a
+    floated keyword box once pushed them into half the width)."""
+    page = sized_page
+    page.goto("/stats/?type=nonavailability")
+    form = page.locator(".site-stats-filters__form").bounding_box()
+    first = page.locator("#facet-type").bounding_box()
+    second = page.locator("#facet-status").bounding_box()
+    assert abs(first["x"] - form["x"]) < 1
+    if page.width_name == "desktop":  # side by side
+        assert second["x"] > first["x"] + first["width"] and abs(second["y"] - first["y"]) < 1
+    else:  # one under the other
+        assert abs(second["x"] - first["x"]) < 1 and second["y"] > first["y"]
+
+
 def _every_other_page(waivers) -> dict[str, str]:
     """The remaining public page types, with the links a visitor gets by email
     (alert and response confirmations, unsubscribe, manage)."""
