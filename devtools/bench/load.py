@@ -66,28 +66,39 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode()[-2000:]
-                raise RuntimeError(f"gunicorn exited: {error}")
-            try:
-                status, _ = get(self.port, "/bench/floor/")
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        wait_until_it_answers(self.process, self.port, "/bench/floor/", "gunicorn")
+        return self
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
+
+
+def wait_until_it_answers(process: subprocess.Popen, port: int, path: str, name: str) -> None:
+    """Wait (up to 60 s) until the server `process` answers `path` with a 200;
+    raise with the end of its error output if it exits first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error = process.stderr.read().decode()[-2000:]
+            raise RuntimeError(f"{name} exited: {error}")
+        try:
+            if get(port, path)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop a server process: terminate, then kill after 30 s."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def get(port: int, path: str, timeout: float = 60) -> tuple[int, int]:

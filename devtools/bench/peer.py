@@ -44,7 +44,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from devtools.bench.load import HOST, free_port
+from devtools.bench.load import HOST, free_port, stop, wait_until_it_answers
 from waivers.columns import EXPORT_COLUMNS, EXPORT_READER, Boolean, Integer
 from waivers.models import Waiver
 
@@ -172,8 +172,6 @@ class Datasette:
         return f"datasette {datasette.version.__version__} --immutable, loopback; {limits}"
 
     def __enter__(self):
-        from devtools.bench.load import get
-
         command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(self.path)]
         command += ["--host", HOST, "--port", str(self.port)]
         for name, value in SETTINGS.items():
@@ -181,27 +179,11 @@ class Datasette:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode()[-2000:]
-                raise RuntimeError(f"datasette exited: {error}")
-            try:
-                if get(self.port, FLOOR_PATH)[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("datasette did not answer within 60 s")
+        wait_until_it_answers(self.process, self.port, FLOOR_PATH, "datasette")
+        return self
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
 
 # --- the workload in Datasette's URLs -----------------------------------------------------

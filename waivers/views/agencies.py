@@ -29,18 +29,14 @@ class ScorecardForm(forms.Form):
         return data.get("show") or "departments", data.get("sort") or "-total"
 
 
-def _scorecard_rows(request) -> tuple[ScorecardForm, str, str, dict, list[dict]]:
+def _scorecard_choice(request) -> tuple[ScorecardForm, str, str]:
     form = ScorecardForm(request.GET or None)
     form.is_valid()  # a bad choice is reported and the default used
-    show, sort = form.choice()
-    data = scorecard.scorecard()
-    return form, show, sort, data, scorecard.sorted_rows(data[show], sort)
+    return form, *form.choice()
 
 
 def agency_list(request: HttpRequest) -> HttpResponse:
-    form = ScorecardForm(request.GET or None)
-    form.is_valid()  # a bad choice is reported and the default used
-    show, sort = form.choice()
+    form, show, sort = _scorecard_choice(request)
     columns = [
         {
             "key": key,
@@ -106,7 +102,9 @@ CSV_FIELDS = (
 
 def agency_scorecard_csv(request: HttpRequest) -> HttpResponse:
     """The scorecard table as CSV (same `show` and `sort` as the page)."""
-    _form, show, _sort, data, rows = _scorecard_rows(request)
+    _form, show, sort = _scorecard_choice(request)
+    data = scorecard.scorecard()
+    rows = scorecard.sorted_rows(data[show], sort)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="agency-scorecard-{show}.csv"'
     writer = csv.writer(response)
