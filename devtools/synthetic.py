@@ -1221,8 +1221,16 @@ def generate(
                 result.search_index_seconds += time.perf_counter() - t
     t = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE waivers_waiver")
-        cursor.execute("ANALYZE waivers_waiverstatuschange")
+        # Every table written, the detail tables included (the detail page
+        # joins them): autovacuum may be off or not yet around.
+        for table in (
+            "waivers_waiver",
+            "waivers_waiverstatuschange",
+            "waivers_pricepreference",
+            "waivers_jonesactdetail",
+            "waivers_urgentreport",
+        ):
+            cursor.execute(f"ANALYZE {table}")
     result.analyze_seconds = time.perf_counter() - t
     result.wall_seconds = time.perf_counter() - started
     return result

@@ -197,6 +197,12 @@ if not CACHE_URL.startswith("locmem:"):
 # (miao_site.http_caching).
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60, minimum=0)
 CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300, minimum=0)
+
+# Figures over at least this many public waivers (the scorecard, a category
+# or agency page) are precomputed by `manage.py refresh_figures` and read from
+# their snapshot on a cold cache (waivers.snapshots). Below it they are
+# computed during the request (at most about a second each on this size).
+FIGURE_SNAPSHOT_MIN_WAIVERS = env_int("FIGURE_SNAPSHOT_MIN_WAIVERS", 20000, minimum=1)
 # endregion
 
 # region Auth ---------------------------------------------------------------

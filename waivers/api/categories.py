@@ -144,6 +144,11 @@ class ScorecardRowSerializer(serializers.Serializer):
 
 
 class ScorecardSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="null when the figures are current; else when they were computed (the record "
+        "has changed since and they are being brought up to date)",
+    )
     years = serializers.ListField(child=serializers.IntegerField())
     departments = ScorecardRowSerializer(many=True)
     subtiers = ScorecardRowSerializer(many=True)
@@ -159,6 +164,7 @@ SCORECARD_SCHEMA = extend_schema(
 def scorecard_body() -> dict:
     data = scorecard.scorecard()
     return {
+        "as_of": data["as_of"],
         "years": data["years"],
         "departments": scorecard.sorted_rows(data["departments"], "-total"),
         "subtiers": scorecard.sorted_rows(data["subtiers"], "-total"),

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncQuarter
 from django.http import QueryDict
 from django.utils import timezone
 
-from waivers import caching
+from waivers import caching, snapshots
 from waivers import categories as cat
 from waivers.filters import ENDING_SOON_DAYS, WaiverFilterSet
 from waivers.models import Waiver
@@ -148,10 +148,41 @@ def category_waivers(scheme: str, code: str):
 
 
 def category_figures(scheme: str, code: str) -> dict:
-    """Every figure of a category page (plain data, cached)."""
+    """Every figure of a category page (plain data, cached; precomputed for
+    large categories, with "as_of" when the record has changed since: see
+    waivers.snapshots)."""
+    return snapshots.read(_category_snapshot(scheme, code))
+
+
+def _category_snapshot(scheme: str, code: str) -> snapshots.Figures:
     waivers = category_waivers(scheme, code)
-    key = caching.queryset_key("category-page", waivers, str(timezone.localdate()))
-    return caching.cached(key, lambda: _category_figures(scheme, code, waivers))
+    return snapshots.Figures(
+        name=f"category:{scheme}:{code}",
+        cache_key=caching.queryset_key("category-page", waivers, str(timezone.localdate())),
+        compute=lambda: _category_figures(scheme, code, waivers),
+    )
+
+
+def snapshot_targets(threshold: int):
+    """(figures, waivers) of every category, at every level, with at least
+    `threshold` public waivers (one GROUP BY per scheme)."""
+    for scheme in cat.SCHEMES:
+        column = _code_column(scheme)
+        counts = (
+            Waiver.objects.public()
+            .filter(**{f"{column}__isnull": False})
+            .order_by()
+            .values_list(column)
+            .annotate(n=Count("id"))
+        )
+        by_prefix: dict[str, int] = defaultdict(int)
+        for code, n in counts:
+            for level in cat.LEVELS[scheme]:
+                if len(code) >= level:
+                    by_prefix[code[:level]] += n
+        for code, n in sorted(by_prefix.items(), key=lambda item: (-item[1], item[0])):
+            if n >= threshold:
+                yield _category_snapshot(scheme, code), n
 
 
 def _category_figures(scheme: str, code: str, waivers) -> dict:

@@ -17,7 +17,8 @@ Definitions (each stated in words on the pages and in docs/categories.md):
 - ``top_categories``: the three PSC category groups with most waivers.
 
 A department's medians are computed over its sub-tiers' waivers together
-(never averaged from theirs). Everything is cached under the data version.
+(never averaged from theirs). Everything is cached under the data version,
+and precomputed when it covers many waivers (waivers.snapshots).
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.utils import timezone
 
 from agencies.models import Agency
-from waivers import caching
+from waivers import caching, snapshots
 from waivers import categories as cat
 from waivers.business_days import REVIEW_BUSINESS_DAYS, is_business_day
 from waivers.models import Waiver
 from waivers.selectors.stats import EpochDays, PercentileCont
 
 TOP_CATEGORIES = 3
+SNAPSHOT = "scorecard"  # the name of its precomputed figures (waivers.snapshots)
 # Business-day numbers are kept for these dates (waivers before or after
 # have no "within 15 business days" answer: they count as not within).
 CALENDAR_START = dt.date(2020, 1, 1)
@@ -145,8 +147,18 @@ def _public():
 def scorecard() -> dict:
     """{"years": [...], "departments": [...], "subtiers": [...]}: a row per
     agency with public waivers (see the module doc)."""
+    return snapshots.read(_scorecard_snapshot())
+
+
+def _scorecard_snapshot() -> snapshots.Figures:
     public = _public()
-    return caching.cached(scorecard_key(), lambda: _scorecard(public))
+    return snapshots.Figures(SNAPSHOT, scorecard_key(), lambda: _scorecard(public))
+
+
+def stale_as_of():
+    """When the scorecard figures served were computed, if the record has
+    changed since (else None): see waivers.snapshots."""
+    return snapshots.stale_as_of(SNAPSHOT)
 
 
 def scorecard_key(*extra: str) -> str:
@@ -220,6 +232,10 @@ def _scorecard(public) -> dict:
 def agency_trend(agency: Agency) -> dict:
     """The scorecard figures of one agency (a department with its sub-tiers),
     all years together and year by year."""
+    return snapshots.read(_agency_snapshot(agency))
+
+
+def _agency_snapshot(agency: Agency) -> snapshots.Figures:
     ids = list(Agency.objects.covering([agency]).values_list("pk", flat=True))
     waivers = _public().filter(contracting_agency_id__in=ids)
 
@@ -236,7 +252,31 @@ def agency_trend(agency: Agency) -> dict:
             ],
         }
 
-    return caching.cached(caching.queryset_key("agency-trend", waivers), compute)
+    return snapshots.Figures(
+        f"agency:{agency.code}", caching.queryset_key("agency-trend", waivers), compute
+    )
+
+
+def snapshot_targets(threshold: int):
+    """(figures, waivers) of the scorecard and of every agency (a department
+    with its sub-tiers) with at least `threshold` public waivers."""
+    counts = dict(
+        _public()
+        .order_by()
+        .values_list("contracting_agency_id")
+        .annotate(n=Count("id"))
+        .values_list("contracting_agency_id", "n")
+    )
+    if sum(counts.values()) >= threshold:
+        yield _scorecard_snapshot(), sum(counts.values())
+    covered = [
+        row
+        for department in Agency.objects.counted(counts)
+        for row in (department, *department.subtiers)
+    ]
+    for row in sorted(covered, key=lambda row: (-row.count, row.agency.code)):
+        if row.count >= threshold:
+            yield _agency_snapshot(row.agency), row.count
 
 
 SORTS = {

@@ -37,6 +37,8 @@ def _scorecard_choice(request) -> tuple[ScorecardForm, str, str]:
 
 def agency_list(request: HttpRequest) -> HttpResponse:
     form, show, sort = _scorecard_choice(request)
+    # Set while the figures served are a snapshot from before the last change.
+    as_of = scorecard.stale_as_of()
     columns = [
         {
             "key": key,
@@ -63,7 +65,8 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "columns": {c["key"]: c for c in columns},
             # The rendered table is cached under the figures' own key (a long
             # table of agencies); its rows are only read when it is rendered.
-            "table_key": scorecard.scorecard_key(show, sort),
+            "table_key": scorecard.scorecard_key(show, sort, str(as_of)),
+            "as_of": as_of,
             "table": SimpleLazyObject(lambda: _table(show, sort)),
         },
     )

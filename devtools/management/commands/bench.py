@@ -72,6 +72,13 @@ class Command(BaseCommand):
             help="Measure the CSV export in this process (tracemalloc) instead "
             "of a fresh process (used by the test suite).",
         )
+        parser.add_argument(
+            "--only",
+            type=lambda value: tuple(value.split(",")),
+            default=(),
+            help="Comma-separated figure keys to measure (e.g. category_page,scorecard); "
+            "skips the CSV export, import and load test.",
+        )
         parser.add_argument("--seed", type=int, default=runner.BENCH_SEED)
         parser.add_argument(
             "--force",
@@ -87,6 +94,11 @@ class Command(BaseCommand):
             or (o["cold_reps"] is not None and o["cold_reps"] < 1)
         ):
             raise CommandError("--reps and --import-records must be positive, --warmup >= 0")
+        if unknown := set(o["only"]) - set(runner.TARGETS_MS):
+            raise CommandError(
+                f"--only: no figure {', '.join(sorted(unknown))}; the figures are "
+                f"{', '.join(runner.TARGETS_MS)}"
+            )
         if not 1 <= o["load_clients"] <= 100 or not 1 <= o["load_seconds"] <= 600:
             raise CommandError("--load-clients must be 1-100 and --load-seconds 1-600")
         options = runner.Options(
@@ -100,6 +112,7 @@ class Command(BaseCommand):
             import_records=o["import_records"],
             export_in_process=o["export_in_process"],
             seed=o["seed"],
+            only=o["only"],
             out=o["out"],
             cold_reps=o["cold_reps"],
             load_cache_url=o["load_cache_url"],
