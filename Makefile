@@ -51,11 +51,12 @@ run: demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own
-# test database (test_<name>_gw0, _gw1, ...) and its own live server.
+# test database (test_<name>_gw0, _gw1, ...) and its own live server; an idle
+# worker takes tests queued for the other (worksteal: browser tests are long).
 TEST_WORKERS ?= auto
 test: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(DEV_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The long property-based run of the API against its OpenAPI schema (200
 # examples an operation, boundary values, longer stateful runs); `make test`

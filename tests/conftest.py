@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from tests import reference
 
@@ -11,6 +12,15 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_passwords():
+    """Passwords are hashed with MD5 in tests. The production hasher (PBKDF2,
+    a million iterations) takes about 0.3 s a hash by design, which made
+    creating staff users and logging in most of the browser tests' set-up."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")

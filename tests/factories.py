@@ -96,5 +96,9 @@ def post(
     if to == Status.REVIEWED:
         return waiver
     return services.record_final_decision(
-        waiver, actor=actor, decision=Waiver.FinalDecision.GRANTED, decided_on=at.date(), at=at
+        waiver,
+        actor=actor,
+        decision=Waiver.FinalDecision.GRANTED,
+        decided_on=timezone.localdate(at),
+        at=at,
     )

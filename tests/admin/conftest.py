@@ -16,11 +16,6 @@ AGENCY_A = "1341"  # NIST, Department of Commerce (013)
 AGENCY_B = "97AS"  # DLA, Department of Defense (097)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _user(username, role=None, codes=()):
     user = UserFactory(username=username, email=f"{username}@example.gov", is_staff=False)
     if role:

@@ -34,7 +34,6 @@ def enrol(monkeypatch, username, *answers, replace=False):
 def test_enrols_after_the_right_code_and_the_first_superuser_can_log_in(
     monkeypatch, client, settings
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STAFF_OTP_REQUIRED = True
     staff_user("root", is_superuser=True)
     output = enrol(monkeypatch, "root", "123", "right")

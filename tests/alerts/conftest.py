@@ -3,8 +3,8 @@ import pytest
 from tests import reference
 
 # The staff users of the admin tests (a submitter of agency A, one of agency
-# B, a MIAO reviewer, a superuser, staff with no role) and their fast hasher.
-from tests.admin.conftest import alice, bob, fast_passwords, nobody, rita, root  # noqa: F401
+# B, a MIAO reviewer, a superuser, staff with no role).
+from tests.admin.conftest import alice, bob, nobody, rita, root  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

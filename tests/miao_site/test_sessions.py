@@ -14,7 +14,6 @@ MINUTE, HOUR = 60, 3600
 
 @pytest.fixture
 def staff(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STAFF_OTP_REQUIRED = False
     user = staff_user(is_superuser=True)
     response = client.post("/admin/login/", {"username": user.username, "password": PASSWORD})

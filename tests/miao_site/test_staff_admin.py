@@ -17,11 +17,6 @@ LOGIN = "/admin/login/"
 GENERIC = "Please enter the correct username, password and one-time code for a staff account."
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def otp_required(settings):
     settings.STAFF_OTP_REQUIRED = True

@@ -1,12 +1,11 @@
 # The staff users of the admin tests (submitter of agency A, submitter of
 # agency B, viewer of A, MIAO reviewer, superuser, staff with no role), their
-# waivers and their fast hasher; the reference-list reload of the alert tests.
+# waivers; the reference-list reload of the alert tests.
 from tests.admin.conftest import (  # noqa: F401
     alice,
     bob,
     draft_a,
     draft_b,
-    fast_passwords,
     nobody,
     posted_a,
     posted_b,

@@ -187,4 +187,5 @@ def test_a_refresh_skips_while_another_runs(waivers):
         report = snapshots.refresh()
         assert report.skipped and str(report) == "skipped: another refresh is running"
         assert names() == set()
-    assert len(snapshots.refresh().refreshed) == len(EXPECTED)  # the lock went with it
+        other.execute("SELECT pg_advisory_unlock(%s)", [snapshots.REFRESH_LOCK])
+        assert len(snapshots.refresh().refreshed) == len(EXPECTED)
