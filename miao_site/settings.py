@@ -174,10 +174,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHE_URL: locmem:// (default; per process) or redis://host:6379/0 (shared by
 # all workers; needs the `redis` package). The API's rate limits count here.
 CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
+# Keys name the data version, whose numbers another deployment's database
+# also uses: deployments sharing one Redis database need their own prefix.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miao"}
     if CACHE_URL.startswith("locmem:")
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
 }
 if not CACHE_URL.startswith("locmem:"):
     try:

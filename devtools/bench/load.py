@@ -25,6 +25,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def flush_cache(cache_url: str) -> str:
+    """Empty the server's shared cache, so the run starts from nothing (cache keys name the data
+    version, whose numbers another database may share). A per-process
+    (locmem) cache starts empty with the server."""
+    if not cache_url.startswith(("redis://", "rediss://")):
+        return "per-process cache, empty at start"
+    import redis
+
+    redis.Redis.from_url(cache_url).flushdb()
+    return f"flushed {cache_url}"
+
+
 class Server:
     """gunicorn serving the site with the benchmark settings."""
 

@@ -34,7 +34,7 @@ from django.db.models import Count, Max, Min
 
 from devtools import synthetic
 from devtools.bench import runner
-from devtools.bench.load import Server, get
+from devtools.bench.load import Server, flush_cache, get
 from devtools.bench.stats import percentile
 from devtools.bench.urls import FLOOR_PATH
 from miao_site.connection_url import connection_url
@@ -427,17 +427,6 @@ class Options:
     floor_reps: int = 100
     out: Path | None = None
     log: Callable[[str], None] = print
-
-
-def flush_cache(cache_url: str) -> str:
-    """Empty the server's shared cache, so the run starts cold. A per-process
-    (locmem) cache starts empty with the server."""
-    if not cache_url.startswith(("redis://", "rediss://")):
-        return "per-process cache, empty at start"
-    import redis
-
-    redis.Redis.from_url(cache_url).flushdb()
-    return f"flushed {cache_url}"
 
 
 def run(options: Options, *, force: bool = False) -> dict:

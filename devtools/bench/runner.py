@@ -949,12 +949,13 @@ def run(options: Options, *, force: bool = False) -> Report:
 
 
 def run_load_test(probes: list[Probe], options: Options) -> dict:
-    from devtools.bench.load import Server, run_load, warm_up
+    from devtools.bench.load import Server, flush_cache, run_load, warm_up
 
     mix = load_mix(probes)
     if not mix:
         return {"status": "missing", "reason": "no page to request"}
     cache_url = options.load_cache_url or os.environ.get("CACHE_URL") or "locmem://"
+    flush_cache(cache_url)
     try:
         with Server(
             database_url=connection_url(), workers=2, cwd=settings.BASE_DIR, cache_url=cache_url
