@@ -133,6 +133,9 @@ def test_after_a_change_the_previous_figures_are_served_labelled_until_refreshed
     assert "These figures were computed on" in client.get("/agencies/").content.decode()
     assert "These figures were computed on" in client.get(nist_url()).content.decode()
     assert client.get("/api/v1/agencies/scorecard/").json()["as_of"] is not None
+    figures_csv = client.get("/categories/psc/66/figures.csv").content.decode()
+    assert "computed_at,when these figures were computed" in figures_csv
+    assert computed_at.isoformat() in figures_csv
     # Never cached as current: the same figures again, from the snapshot.
     assert categories.category_figures("psc", "66")["as_of"] == computed_at
 
@@ -143,6 +146,7 @@ def test_after_a_change_the_previous_figures_are_served_labelled_until_refreshed
     assert "4 public waivers name this" in page
     assert "These figures were computed on" not in client.get("/agencies/").content.decode()
     assert client.get("/api/v1/agencies/scorecard/").json()["as_of"] is None
+    assert "computed_at" not in client.get("/categories/psc/66/figures.csv").content.decode()
 
 
 def test_small_figures_are_computed_live_after_a_change(waivers):

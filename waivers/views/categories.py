@@ -138,6 +138,15 @@ def category_csv(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{scheme}-{code}-figures.csv"'
     writer = csv.writer(response)
     writer.writerow(["figure", "counts", "label", "value"])
+    if figures["as_of"]:
+        writer.writerow(
+            [
+                "computed_at",
+                "when these figures were computed; waivers have been added or changed since",
+                "",
+                figures["as_of"].isoformat(),
+            ]
+        )
     span = f"waivers submitted {figures['first'] or ''} to {figures['last'] or ''}"
     what = f"public waivers in {cat.SCHEMES[scheme]} {code} {sentence_case(title)}".strip()
     writer.writerow(["total", f"{what}, {span}", "all", figures["total"]])
