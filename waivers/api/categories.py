@@ -146,8 +146,8 @@ class ScorecardRowSerializer(serializers.Serializer):
 class ScorecardSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(
         allow_null=True,
-        help_text="null when the figures are current; else when they were computed (the record "
-        "has changed since and they are being brought up to date)",
+        help_text="null when the figures are current; else when they were computed (before the "
+        "latest change to the record, or on an earlier day) while they are brought up to date",
     )
     years = serializers.ListField(child=serializers.IntegerField())
     departments = ScorecardRowSerializer(many=True)

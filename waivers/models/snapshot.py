@@ -7,7 +7,7 @@ from django.utils import timezone
 
 class FiguresEncoder(json.JSONEncoder):
     """JSON for figures: dates and times are tagged so they come back as
-    dates and times (FiguresDecoder)."""
+    dates and times (_tagged)."""
 
     def default(self, o):
         if isinstance(o, dt.datetime):

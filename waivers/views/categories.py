@@ -142,7 +142,7 @@ def category_csv(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
         writer.writerow(
             [
                 "computed_at",
-                "when these figures were computed; waivers have been added or changed since",
+                "when these figures were computed (before the latest change or today)",
                 "",
                 figures["as_of"].isoformat(),
             ]
