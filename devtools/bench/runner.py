@@ -214,8 +214,8 @@ def load_size(size: int, seed: int, vacuum: bool, log) -> dict:
             cursor.execute("VACUUM ANALYZE waivers_waiverstatuschange")
         # Every other table too (agencies, codes, details): with autovacuum
         # off, as on this machine's server, tables filled in bulk keep no
-        # statistics and the planner guesses (a category page took 11.6 s
-        # instead of 1.6 s on joins to agencies it thought held 132 rows).
+        # statistics and joins to them are planned blind
+        # (docs/performance.md, "Statistics").
         cursor.execute("ANALYZE")
     info["vacuum_analyze_seconds"] = round(time.perf_counter() - t, 2)
     info["public_rows"] = Waiver.objects.public().count()

@@ -67,9 +67,28 @@ def test_small_bench_run_reports_every_figure_with_its_floor(tmp_path):
     if size["import"]["status"] == "ok":
         assert size["import"]["records_per_second"] > 0
         assert size["import"]["rejected"] == 0
+    assert size["refresh_figures"]["refreshed"] == 0  # nothing near the threshold
     text = stdout.getvalue()
     assert "SQL floor" in text and "bare_view (floor)" in text
     assert "generate_waivers: 200 rows" in text and "target 20,000" in text
+
+
+def test_only_measures_the_figures_named_and_first_precomputes(tmp_path, settings):
+    settings.FIGURE_SNAPSHOT_MIN_WAIVERS = 50
+    out = tmp_path / "bench.json"
+    call_command(
+        "bench",
+        *("--rows", "100", "--reps", "1", "--warmup", "0", "--no-cold"),
+        *("--only", "scorecard,detail_page", "--out", str(out)),
+        stdout=io.StringIO(),
+    )
+    [size] = json.loads(out.read_text())["sizes"]
+    assert set(size["figures"]) == {"scorecard", "detail_page"}
+    assert size["csv_export"]["status"] == size["import"]["status"] == "skipped"
+    assert "load_test" not in json.loads(out.read_text())
+    refreshed = size["refresh_figures"]
+    assert refreshed["min_waivers"] == 50 and refreshed["refreshed"] >= 1
+    assert "scorecard" in {row["name"] for row in refreshed["slowest"]}
 
 
 def test_bench_refuses_a_database_with_real_waivers():
@@ -79,7 +98,14 @@ def test_bench_refuses_a_database_with_real_waivers():
 
 
 @pytest.mark.parametrize(
-    "args", [["--rows", "abc"], ["--rows", "0"], ["--reps", "0"], ["--load-clients", "500"]]
+    "args",
+    [
+        ["--rows", "abc"],
+        ["--rows", "0"],
+        ["--reps", "0"],
+        ["--load-clients", "500"],
+        ["--only", "no_such_figure"],
+    ],
 )
 def test_bench_rejects_bad_arguments(args):
     with pytest.raises(CommandError):
