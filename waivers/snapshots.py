@@ -59,10 +59,10 @@ def read(figures: Figures) -> dict:
     if value is not None:
         return {**value, "as_of": None}
     snapshot = FigureSnapshot.objects.filter(name=figures.name).first()
+    if _served_stale(snapshot, version.number):
+        return {**snapshot.figures, "as_of": snapshot.computed_at}
     if snapshot is not None and snapshot.is_current(version.number):
         value = snapshot.figures
-    elif snapshot is not None and snapshot.waivers >= min_waivers():
-        return {**snapshot.figures, "as_of": snapshot.computed_at}
     else:
         value = figures.compute()
     cache.set(figures.cache_key, value, caching.TTL)
@@ -81,9 +81,18 @@ def stale_as_of(name: str) -> dt.datetime | None:
         .only("data_version", "computed_at", "waivers")
         .first()
     )
-    if snapshot is None or snapshot.is_current(version.number):
-        return None
-    return snapshot.computed_at if snapshot.waivers >= min_waivers() else None
+    return snapshot.computed_at if _served_stale(snapshot, version.number) else None
+
+
+def _served_stale(snapshot: FigureSnapshot | None, version: int) -> bool:
+    """A snapshot from before the last change or from an earlier day, served
+    labelled instead of computing its figures during the request: only
+    large ones."""
+    return (
+        snapshot is not None
+        and not snapshot.is_current(version)
+        and snapshot.waivers >= min_waivers()
+    )
 
 
 @dataclass

@@ -167,16 +167,8 @@ def snapshot_targets(threshold: int):
     """(figures, waivers) of every category, at every level, with at least
     `threshold` public waivers (one GROUP BY per scheme)."""
     for scheme in cat.SCHEMES:
-        column = _code_column(scheme)
-        counts = (
-            Waiver.objects.public()
-            .filter(**{f"{column}__isnull": False})
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("id"))
-        )
         by_prefix: dict[str, int] = defaultdict(int)
-        for code, n in counts:
+        for code, (n, _) in _counts_by_code(scheme, cat.period("all"), "").items():
             for level in cat.LEVELS[scheme]:
                 if len(code) >= level:
                     by_prefix[code[:level]] += n

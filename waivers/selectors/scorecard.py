@@ -36,6 +36,7 @@ from waivers import caching, snapshots
 from waivers import categories as cat
 from waivers.business_days import REVIEW_BUSINESS_DAYS, is_business_day
 from waivers.models import Waiver
+from waivers.selectors.agencies import counts_by_contracting_agency
 from waivers.selectors.stats import EpochDays, PercentileCont
 
 TOP_CATEGORIES = 3
@@ -260,13 +261,7 @@ def _agency_snapshot(agency: Agency) -> snapshots.Figures:
 def snapshot_targets(threshold: int):
     """(figures, waivers) of the scorecard and of every agency (a department
     with its sub-tiers) with at least `threshold` public waivers."""
-    counts = dict(
-        _public()
-        .order_by()
-        .values_list("contracting_agency_id")
-        .annotate(n=Count("id"))
-        .values_list("contracting_agency_id", "n")
-    )
+    counts = counts_by_contracting_agency(_public())
     if sum(counts.values()) >= threshold:
         yield _scorecard_snapshot(), sum(counts.values())
     covered = [
