@@ -103,6 +103,12 @@ class Agency(TimeStampedModel):
         verbose_name = "agency"
         verbose_name_plural = "agencies"
         ordering = ["name"]
+        indexes = [
+            # The agency sort of the waiver list: agencies walked in name order,
+            # each one's waivers by waivers_waiver_contracting_agency_id, so a
+            # page is an incremental sort that stops after it.
+            models.Index(fields=["name", "id"], name="agency_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="agency_kind_valid",

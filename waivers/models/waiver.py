@@ -465,6 +465,19 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
                 name="waiver_public_expires_idx",
                 condition=~Q(status="draft") & Q(is_test_record=False),
             ),
+            # The title and review-deadline sorts of the public list and the
+            # API: a page is an index walk that stops after it, instead of a
+            # sort of every matching row (2.7 s at a million waivers).
+            models.Index(
+                fields=["procurement_title", "id"],
+                name="waiver_public_title_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
+            models.Index(
+                fields=["review_due_date", "id"],
+                name="waiver_public_deadline_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
             # max(updated_at): the API's Last-Modified and the data version of
             # waivers.caching, read on every request.
             models.Index(fields=["updated_at"], name="waiver_updated_idx"),
