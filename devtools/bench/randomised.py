@@ -46,6 +46,7 @@ DEFAULT_SEED = 19
 MAX_DEPTH = 50  # deepest page number asked for
 PAGE_SIZE = 25  # the site's and the API's default page size
 REQUEST_TIMEOUT = 300  # seconds; a request slower than this is an error
+SLOWEST = 5  # the slowest requests of each class, listed in the JSON
 
 
 @dataclass(frozen=True)
@@ -403,6 +404,10 @@ def summarise(samples: list[Sample], classes: tuple[str, ...]) -> dict:
             "target_p50_ms": target.target_p50_ms,
             "meets_target": meets,
             "examples": [s.url for s in mine[:3]],
+            # Where to start profiling a class: its slowest requests.
+            "slowest": [
+                f"{s.ms:.1f} ms {s.url}" for s in sorted(mine, key=lambda s: -s.ms)[:SLOWEST]
+            ],
         }
     out["requests"] = len(samples)
     out["repeated_fraction"] = (
