@@ -210,6 +210,10 @@ CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300, mini
 # their snapshot on a cold cache (waivers.snapshots). Below it they are
 # computed during the request (at most about a second each on this size).
 FIGURE_SNAPSHOT_MIN_WAIVERS = env_int("FIGURE_SNAPSHOT_MIN_WAIVERS", 20000, minimum=1)
+# A search's result count and facet counts are exact when each query finishes
+# within this many milliseconds; otherwise they are estimated from a sample of
+# the table and shown as "about" (waivers.counting, decision 0025).
+COUNT_BUDGET_MS = env_int("COUNT_BUDGET_MS", 50, minimum=1)
 # endregion
 
 # region Auth ---------------------------------------------------------------

@@ -9,16 +9,16 @@ left out, and the rest of the search still runs.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.dateformat import format as date_format
 from django.utils.functional import SimpleLazyObject
 
-from waivers import search
-from waivers.caching import CachedCountPaginator
-from waivers.filters import SORTS, WaiverFilterSet
+from waivers import counting, search
+from waivers.filters import SORT_IN_MEMORY_ROWS, SORTS, WaiverFilterSet, sorted_page
 from waivers.selectors.facets import Facet, facet_counts, facets_key, shortened
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -61,6 +61,38 @@ class UnusableParameters(Exception):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+
+
+class SearchPaginator(Paginator):
+    """Page numbers over a search. The total is a counting.ResultCount (exact,
+    or estimated and shown as "about"), and pages stop at
+    counting.PAGING_LIMIT rows: past that, the page says how to read the rest."""
+
+    @cached_property
+    def result_count(self) -> counting.ResultCount:
+        return counting.result_count(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.result_count.value, counting.PAGING_LIMIT)
+
+    def page(self, number):
+        if self.result_count.value > SORT_IN_MEMORY_ROWS:
+            return super().page(number)  # read in order from a sort index
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        return self._get_page(
+            sorted_page(self.object_list, start, start + self.per_page), number, self
+        )
+
+    @property
+    def capped(self) -> bool:
+        return self.result_count.value > counting.PAGING_LIMIT
+
+    @property
+    def last_page_known(self) -> bool:
+        """The last page number is the end of the results (not an estimate, not the cap)."""
+        return self.result_count.exact and not self.capped
 
 
 @dataclass
@@ -226,6 +258,11 @@ class FilterControls:
     fragment_key: str
     carried: list[tuple[str, str]]
 
+    @property
+    def estimated(self) -> bool:
+        """Some facet counts are estimates (see waivers.counting)."""
+        return any(facet.estimated for facet in self.facets.values())
+
 
 def filter_controls(request: HttpRequest, filterset: WaiverFilterSet) -> FilterControls:
     """The filter controls of a validated filterset over the request's query."""
@@ -264,21 +301,40 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
     requested_page = page_form.cleaned_data.get("page") or 1
 
     results = filterset.qs.with_public_relations().defer("search_vector")
-    paginator = CachedCountPaginator(results, page_size)
+    paginator = SearchPaginator(results, page_size)
     notices = []
     if filterset.relevance_skipped:
         notices.append(
-            f"These keywords match {paginator.count:,} waivers, more than the "
+            f"These keywords match {paginator.result_count} waivers, more than the "
             f"{search.RANK_LIMIT:,} that can be ranked by relevance, so they are shown newest "
             "first. Add words or filters to rank them by relevance."
         )
     if requested_page > paginator.num_pages:
-        notices.append(
-            f"There is no page {requested_page}; the results end at page "
-            f"{paginator.num_pages}, shown here."
-        )
+        if paginator.capped:
+            notices.append(
+                f"There is no page {requested_page}: pages stop at the first "
+                f"{counting.PAGING_LIMIT:,} results (page {paginator.num_pages}, shown here)."
+            )
+        else:
+            notices.append(
+                f"There is no page {requested_page}; the results end at page "
+                f"{paginator.num_pages}, shown here."
+            )
         requested_page = paginator.num_pages
     page = paginator.page(requested_page)
+    if not paginator.result_count.exact and page.number > 1 and not page.object_list:
+        # The estimate was above the true number: this page is past the end.
+        notices.append(
+            f"There is no page {page.number}: this search has fewer results than estimated. "
+            "Here is the first page."
+        )
+        page = paginator.page(1)
+    if paginator.capped and page.number == paginator.num_pages:
+        notices.append(
+            f"Pages stop at the first {counting.PAGING_LIMIT:,} results. To see the others, "
+            "narrow the search with keywords or filters, download all of them as CSV or "
+            "JSON, or page through them with the API's cursor."
+        )
     keywords = filterset.form.cleaned_data.get("q") if filterset.form.is_bound else ""
     if keywords:
         # The words around the match, for this page's rows only (search.headlines).

@@ -25,11 +25,9 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import cached_property
 from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 
 TTL = 600  # seconds
@@ -115,19 +113,3 @@ def cached(key: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, TTL)
     return value
-
-
-def cached_count(queryset) -> int:
-    """queryset.count(), cached under the data version. The key names the rows
-    only (no joins for display, no annotations), so the same search counted by
-    the sort decision and by the paginator is counted once."""
-    rows = queryset.values("pk")
-    return cached(queryset_key("count", rows), rows.count)
-
-
-class CachedCountPaginator(Paginator):
-    """A Paginator whose total count is cached under the data version."""
-
-    @cached_property
-    def count(self) -> int:
-        return cached_count(self.object_list)

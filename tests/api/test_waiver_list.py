@@ -226,6 +226,7 @@ def test_empty_result_is_one_empty_page(client, catalogue):
     body = client.get(URL, {"q": "nothingmatchesthis"}).json()
     assert body == {
         "count": 0,
+        "count_exact": True,
         "page": 1,
         "page_size": 25,
         "num_pages": 1,
@@ -243,5 +244,8 @@ def test_fields_selects_and_orders_the_returned_fields(client, catalogue):
 
 
 def test_list_runs_a_bounded_number_of_queries(client, catalogue, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # The count runs within a time budget (waivers.counting.within_budget): a
+    # savepoint, statement_timeout set and put back, the savepoint released.
+    # The page reads its sorted ids, then its rows (waivers.filters.sorted_page).
+    with django_assert_max_num_queries(11):
         assert client.get(URL, {"page_size": 100, "agency": "097"}).status_code == 200

@@ -6,8 +6,9 @@ import pytest
 from django.http import QueryDict
 
 from tests.factories import AgencyFactory, DepartmentFactory
+from tests.waivers.search_catalogue import build_catalogue, build_edge_cases, bulk_waivers
 from waivers.api.filters import ApiWaiverFilterSet
-from waivers.filters import COUNTRY_CHOICES, WaiverFilterSet
+from waivers.filters import COUNTRY_CHOICES, SORTS, WaiverFilterSet, sorted_in_memory, sorted_page
 from waivers.models import Waiver
 from waivers.search import MAX_QUERY_LENGTH
 
@@ -136,3 +137,31 @@ def test_the_last_representable_day_is_a_json_bad_request_in_the_api(client, pat
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json()["errors"] == {"submitted_before": ["Enter a date before 9999-12-31."]}
+
+
+# --- sorting a small result (issue 19, decision 0025) --------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_small_result_sorted_in_memory_is_in_the_same_order(sort):
+    """sorted_page and sorted_in_memory give exactly the rows and order the
+    index-ordered query gives, nulls and ties included, page by page."""
+    build_catalogue()
+    build_edge_cases()
+    bulk_waivers(7, start="2024-06-01")  # ties on title and agency
+    params = {
+        "sort": sort,
+        **(
+            {"q": "valves or laser or pump or hull or nonavailability"}
+            if sort == "relevance"
+            else {}
+        ),
+    }
+    filterset = WaiverFilterSet(params, queryset=Waiver.objects.public())
+    ordered = list(filterset.qs.values_list("pk", flat=True))
+    assert len(ordered) > 3
+    assert list(sorted_in_memory(filterset.qs).values_list("pk", flat=True)) == ordered
+    for start in range(0, len(ordered), 4):
+        page = sorted_page(filterset.qs, start, start + 4)
+        assert [w.pk for w in page] == ordered[start : start + 4]

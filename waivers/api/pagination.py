@@ -1,6 +1,8 @@
 """Two ways through a list.
 
 - Page numbers (`page`, `page_size`) with the total `count`: for browsing.
+  The count is exact when it is cheap, else estimated (`count_exact` false;
+  waivers.counting). Pages reach the first counting.PAGING_LIMIT rows.
 - A keyset `cursor` (waiver list only) for bulk pulls: `cursor=*` starts, each
   response's `next` continues. The cursor is the signed position
   (ordering, submitted_at, id) of the last row sent, so every page is one
@@ -23,8 +25,9 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from waivers import counting
 from waivers.api.filters import CURSOR_ORDERINGS
-from waivers.caching import cached_count
+from waivers.filters import SORT_IN_MEMORY_ROWS, sorted_page
 
 CURSOR_SALT = "waivers.api.cursor"
 CURSOR_START = "*"
@@ -60,12 +63,36 @@ class PagePagination(BasePagination):
         self.request = request
         self.page_size = params["page_size"]
         self.page = params["page"] or 1
-        self.count = cached_count(queryset)  # cached under the data version
-        self.num_pages = max(1, -(-self.count // self.page_size))
-        if self.page > self.num_pages:
-            raise NotFound(f"Page {self.page} is past the last page ({self.num_pages}).")
+        # Cached under the data version; a view may name cheaper rows to count
+        # and sort (without the joins of what it shows).
+        rows = getattr(view, "counted_rows", queryset)
+        self.count = counting.result_count(rows)
+        self.num_pages = max(1, -(-self.count.value // self.page_size))
         start = (self.page - 1) * self.page_size
-        return list(queryset[start : start + self.page_size])
+        if self.page > self.num_pages:
+            last = "last page" if self.count.exact else "estimated last page"
+            raise NotFound(f"Page {self.page} is past the {last} ({self.num_pages}).")
+        if start >= counting.PAGING_LIMIT:
+            # Only a list longer than the limit (the waivers, which have the cursor).
+            raise NotFound(
+                f"Page numbers reach the first {counting.PAGING_LIMIT:,} rows "
+                f"(page {-(-counting.PAGING_LIMIT // self.page_size)} at this page_size). "
+                "Walk the whole list with cursor=* instead, or narrow it with filters."
+            )
+        if self.count.value <= SORT_IN_MEMORY_ROWS:
+            page = list(sorted_page(queryset, start, start + self.page_size, rows))
+        else:  # read in order from a sort index
+            page = list(queryset[start : start + self.page_size])
+        if not page and self.page > 1:
+            # The estimate was above the true number: this page is past the end.
+            raise NotFound(f"Page {self.page} is past the last page.")
+        # The last page is known once it is reached.
+        self.has_next = (
+            len(page) == self.page_size
+            and self.page < self.num_pages
+            and start + self.page_size < counting.PAGING_LIMIT
+        )
+        return page
 
     def _page_url(self, number):
         url = self.request.build_absolute_uri()
@@ -76,11 +103,12 @@ class PagePagination(BasePagination):
     def get_paginated_response(self, data):
         return Response(
             {
-                "count": self.count,
+                "count": self.count.value,
+                "count_exact": self.count.exact,
                 "page": self.page,
                 "page_size": self.page_size,
                 "num_pages": self.num_pages,
-                "next": self._page_url(self.page + 1) if self.page < self.num_pages else None,
+                "next": self._page_url(self.page + 1) if self.has_next else None,
                 "previous": self._page_url(self.page - 1) if self.page > 1 else None,
                 "results": data,
             }
@@ -89,9 +117,21 @@ class PagePagination(BasePagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["count", "page", "page_size", "num_pages", "next", "previous", "results"],
+            "required": [
+                *("count", "count_exact", "page", "page_size", "num_pages", "next", "previous"),
+                "results",
+            ],
             "properties": {
-                "count": {"type": "integer", "description": "Rows matching the query"},
+                "count": {
+                    "type": "integer",
+                    "description": "Rows matching the query: exact, or an estimate when "
+                    "`count_exact` is false",
+                },
+                "count_exact": {
+                    "type": "boolean",
+                    "description": "False when `count` (and so `num_pages`) was estimated from "
+                    "a sample, because counting exactly would take too long",
+                },
                 "page": {"type": "integer", "minimum": 1},
                 "page_size": {"type": "integer", "minimum": 1},
                 "num_pages": {"type": "integer", "minimum": 1},

@@ -478,3 +478,11 @@ class StatsSerializer(serializers.Serializer):
     supplier_responses = _SupplierResponses(
         help_text="U.S. manufacturers who said they can supply the item (confirmed responses)"
     )
+    estimated = serializers.BooleanField(
+        help_text="True when the figures were computed over a random sample of the waivers "
+        "(counting them all exactly would take too long): counts are then estimates rounded "
+        "to two significant figures and review_time.max_days is null"
+    )
+    sample_percent = serializers.FloatField(
+        allow_null=True, help_text="The sample's share of the waivers, in percent; null when exact"
+    )

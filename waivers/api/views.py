@@ -230,7 +230,10 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
 
     def paginate_queryset(self, queryset):
         # A page of the list reads plain values, not model instances
-        # (WaiverSerializer.to_representation).
+        # (WaiverSerializer.to_representation). The total counts, and a small
+        # result sorts, the filtered rows alone, without the joins of the
+        # published columns.
+        self.counted_rows = queryset
         return super().paginate_queryset(API_READER.values(queryset, named=True))
 
     def get_serializer_class(self):

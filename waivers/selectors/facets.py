@@ -9,16 +9,23 @@ result), so they are counted together in one scan with GROUPING SETS; a
 facet whose filter is in use counts in a query of its own; countries (several
 per waiver) in one more. The number of queries does not depend on the number
 of results or options.
+
+Each of those queries is exact when it finishes within COUNT_BUDGET_MS;
+otherwise (a broad search over a large record) it is cancelled and its
+facets are counted over a random sample of the table instead, scaled up,
+rounded and shown as "about" (waivers.counting, decision 0025).
 """
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pycountry
+from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, Case, CharField, F, Value, When
 
 from agencies.models import Agency, AgencyCount
-from waivers import caching
+from waivers import caching, counting
 from waivers.filters import DECISION_CHOICES, PUBLIC_STATUSES, WaiverFilterSet
 from waivers.models import NaicsCode, PscCode, Waiver
 
@@ -53,6 +60,8 @@ class Facet:
     hidden: int = 0
     # The whole list was asked for (?more=<param>) and is longer than the short one.
     expanded: bool = False
+    # The counts are estimates from a sample of the table (shown as "about").
+    estimated: bool = False
 
     @property
     def any_selected(self) -> bool:
@@ -97,9 +106,10 @@ _COUNTED = {
 }
 
 
-def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
+def _grouped_counts(queryset, params: list[str], sample=None) -> dict[str, dict]:
     """{param: {value: count}} for several facets over the same rows, in one
-    query: one scan of the rows, one GROUPING SET per facet."""
+    query: one scan of the rows (or of `sample`, a counting.Sample), one
+    GROUPING SET per facet."""
     aliases = [f"facet_{param}" for param in params]
     rows = (
         queryset.order_by()
@@ -107,6 +117,7 @@ def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
         .values(*aliases)
     )
     sql, sql_params = rows.query.sql_with_params()
+    sql, sample = counting.sampled(sql, sample)
     columns = ", ".join(f'"{alias}"' for alias in aliases)
     sets = ", ".join(f'("{alias}")' for alias in aliases)
     # The database this request reads from (a replica, see miao_site.replicas).
@@ -123,7 +134,7 @@ def _grouped_counts(queryset, params: list[str]) -> dict[str, dict]:
         # GROUPING() sets the bit of every column that is not grouped in the
         # row's set (the first column is the highest bit); one bit is clear.
         index = next(i for i in range(len(params)) if not grouping & (1 << (last - i)))
-        counts[params[index]][values[index]] = count
+        counts[params[index]][values[index]] = sample.estimate(count) if sample else count
     return counts
 
 
@@ -173,17 +184,22 @@ def _agency_facet(filterset, counts) -> Facet:
     return Facet("agency", "Agency", options)
 
 
-def _country_facet(filterset) -> Facet:
+def _country_counts(queryset, sample=None) -> dict[str, int]:
     """Countries of origin: one waiver may name several, so count per code."""
-    rows = filtered_except(filterset, "country").values("countries")
+    rows = queryset.values("countries")
     sql, params = rows.query.sql_with_params()
+    sql, sample = counting.sampled(sql, sample)
     with connections[rows.db].cursor() as cursor:
         cursor.execute(
             "SELECT code, count(*) FROM (" + sql + ") AS result"  # noqa: S608 - compiled ORM SQL
             " CROSS JOIN LATERAL unnest(result.countries) AS code GROUP BY code",
             params,
         )
-        counts = dict(cursor.fetchall())
+        fetched = cursor.fetchall()
+    return {code: sample.estimate(count) if sample else count for code, count in fetched}
+
+
+def _country_facet(filterset, counts) -> Facet:
     selected = _selected(filterset, "country")
     codes = set(counts) | selected
     options = [
@@ -247,20 +263,37 @@ def facets_key(filterset: WaiverFilterSet) -> str:
     return caching.queryset_key("facets", filterset.qs, repr(selected))
 
 
-def _counts(filterset: WaiverFilterSet) -> dict[str, dict]:
-    """The counts of every facet but country: the facets whose filter is not in
-    use all count the whole result, together in one query; each facet whose
-    filter is in use counts the result without it, in a query of its own."""
+def _counts(filterset: WaiverFilterSet, sample=None) -> dict[str, dict]:
+    """The counts of every facet, over the rows or over `sample` (a
+    counting.Sample): the facets whose filter is not in use all count the
+    whole result, together in one query; each facet whose filter is in use
+    counts the result without it, in a query of its own; countries in one more."""
     in_use = [param for param in _COUNTED if _selected(filterset, param)]
     others = [param for param in _COUNTED if param not in in_use]
-    counts = _grouped_counts(filterset.unordered_qs, others) if others else {}
+    counts = _grouped_counts(filterset.unordered_qs, others, sample) if others else {}
     for param in in_use:
-        counts.update(_grouped_counts(filtered_except(filterset, param), [param]))
+        counts.update(_grouped_counts(filtered_except(filterset, param), [param], sample))
+    counts["country"] = _country_counts(filtered_except(filterset, "country"), sample)
     return counts
 
 
+def _exact_or_sampled_counts(filterset: WaiverFilterSet) -> tuple[dict[str, dict], bool]:
+    """(counts, estimated): exact when each query finishes within
+    COUNT_BUDGET_MS, else all over a sample of the table. A result that could
+    not be counted in time has facets that cannot either: they go straight to
+    the sample."""
+    using = filterset.queryset.db
+    if counting.result_count(filterset.unordered_qs).exact:
+        try:
+            compute = partial(_counts, filterset)
+            return counting.within_budget(using, settings.COUNT_BUDGET_MS, compute), False
+        except counting.OverBudget:
+            pass
+    return _counts(filterset, counting.table_sample(using)), True
+
+
 def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
-    counts = _counts(filterset)
+    counts, estimated = _exact_or_sampled_counts(filterset)
     facets = [
         _choice_facet(filterset, counts["type"], "type", "Waiver type", Waiver.Type.choices),
         _choice_facet(filterset, counts["status"], "status", "Status", PUBLIC_STATUSES),
@@ -278,7 +311,7 @@ def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
         _agency_facet(filterset, counts["agency"]),
         _code_facet(counts["psc"], "psc", "PSC", _psc_titles),
         _code_facet(counts["naics"], "naics", "NAICS", _naics_titles),
-        _country_facet(filterset),
+        _country_facet(filterset, counts["country"]),
         _choice_facet(
             filterset,
             counts["stage"],
@@ -296,7 +329,7 @@ def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:
             widget="radio",
         ),
     ]
-    return {facet.param: facet for facet in facets}
+    return {facet.param: replace(facet, estimated=estimated) for facet in facets}
 
 
 def _largest(options: list[FacetOption], limit: int) -> list[FacetOption]:

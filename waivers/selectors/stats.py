@@ -37,10 +37,15 @@ Returned keys:
   ``granted_despite_response``, waivers granted although a manufacturer had
   said (confirmed before the decision was recorded) that it could supply it; the
   ten agencies and PSC categories with most responses.
+- ``estimated``: False when every figure is exact; True when they were
+  computed over a random sample of the table (see ``waiver_stats``).
+- ``sample_percent``: the sample's share of the table, or None when exact.
 """
 
 import datetime as dt
+from functools import partial
 
+from django.conf import settings
 from django.db.models import (
     Aggregate,
     Count,
@@ -57,7 +62,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
-from waivers import caching
+from waivers import caching, counting
 from waivers.models import PscCode, Waiver, WaiverStatusChange
 
 TOP_LIMIT = 10
@@ -319,8 +324,75 @@ def _review_time(queryset) -> dict:
 def waiver_stats(queryset, key: str | None = None) -> dict:
     """Aggregates of a waiver queryset for charts and the API (see module doc);
     cached under the data version (waivers.caching), keyed by the rows
-    (`key`: stats_key(queryset), when the caller has it already)."""
-    return caching.cached(key or stats_key(queryset), lambda: _waiver_stats(queryset))
+    (`key`: stats_key(queryset), when the caller has it already).
+
+    Exact when the queries finish within COUNT_BUDGET_MS; otherwise (many
+    waivers) computed over a random sample of the table and scaled up:
+    ``estimated`` is then True and ``sample_percent`` the sample's share of
+    the table, counts keep two significant figures, the median and 90th
+    percentile are the sample's, and ``max_days`` is None (a sample's longest
+    review says nothing of the longest). See waivers.counting."""
+    return caching.cached(key or stats_key(queryset), lambda: _exact_or_sampled(queryset))
+
+
+def _exact_or_sampled(queryset) -> dict:
+    using = queryset.db
+    if counting.result_count(queryset).exact:
+        try:
+            compute = partial(_waiver_stats, queryset)
+            return counting.within_budget(using, settings.COUNT_BUDGET_MS, compute)
+        except counting.OverBudget:
+            pass
+    sample = counting.table_sample(using)
+    try:
+        with counting.over_sample(using, sample):
+            figures = _waiver_stats(queryset)
+    except counting.CannotSample:
+        return _waiver_stats(queryset)
+    return _scaled(figures, sample)
+
+
+def _scaled(figures: dict, sample: counting.Sample) -> dict:
+    """Figures computed over `sample`, as estimates for the whole table."""
+    estimate = sample.estimate
+
+    def counts(rows: list[dict]) -> list[dict]:
+        return [{**row, "count": estimate(row["count"])} for row in rows]
+
+    review = figures["review_time"]
+    responses = figures["supplier_responses"]
+    return {
+        **figures,
+        "total": estimate(figures["total"]),
+        "per_month": [
+            {
+                **month,
+                "total": estimate(month["total"]),
+                "by_type": {value: estimate(n) for value, n in month["by_type"].items()},
+            }
+            for month in figures["per_month"]
+        ],
+        "determinations": counts(figures["determinations"]),
+        "decisions": counts(figures["decisions"]),
+        "top_agencies": counts(figures["top_agencies"]),
+        "top_psc_categories": counts(figures["top_psc_categories"]),
+        "review_time": {
+            **review,
+            "count": estimate(review["count"]),
+            "max_days": None,
+            "buckets": counts(review["buckets"]),
+        },
+        "supplier_responses": {
+            **responses,
+            "total": estimate(responses["total"]),
+            "waivers": estimate(responses["waivers"]),
+            "granted_despite_response": estimate(responses["granted_despite_response"]),
+            "by_agency": counts(responses["by_agency"]),
+            "by_psc_category": counts(responses["by_psc_category"]),
+        },
+        "estimated": True,
+        "sample_percent": round(sample.percent, 2),
+    }
 
 
 def stats_key(queryset) -> str:
@@ -342,4 +414,6 @@ def _waiver_stats(queryset) -> dict:
         "top_psc_categories": _top_psc_categories(queryset, responses["by_psc_category"]),
         "review_time": _review_time(queryset),
         "supplier_responses": responses,
+        "estimated": False,
+        "sample_percent": None,
     }

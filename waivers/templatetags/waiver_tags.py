@@ -101,7 +101,9 @@ def pagination_items(page_obj) -> list[dict]:
                 {
                     "number": number,
                     "current": number == page_obj.number,
-                    "is_last": number == paginator.num_pages,
+                    # Only a known end is called the last page (not an estimate or the cap).
+                    "is_last": number == paginator.num_pages
+                    and getattr(paginator, "last_page_known", True),
                     "is_gap": False,
                 }
             )

@@ -1,0 +1,257 @@
+"""waivers.counting: counts exact within a time budget, else estimated from a
+sample and said to be ("about"); page numbers that stop at PAGING_LIMIT rows."""
+
+import pytest
+from django.db import connection
+
+from agencies.models import Agency
+from tests.waivers.search_catalogue import bulk_waivers
+from waivers import counting
+from waivers.models import Waiver
+
+pytestmark = pytest.mark.django_db
+
+
+def statement_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+def sleep(seconds: float):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(%s)", [seconds])
+        return "done"
+
+    return run
+
+
+# --- the budget ------------------------------------------------------------------
+
+
+def test_a_statement_over_its_budget_is_cancelled_and_the_timeout_put_back():
+    before = statement_timeout()
+    with pytest.raises(counting.OverBudget):
+        counting.within_budget("default", 50, sleep(2))
+    assert statement_timeout() == before
+    # The connection is still usable: the cancelled statement's savepoint was
+    # rolled back, not the test's transaction.
+    assert Waiver.objects.count() == 0
+
+
+def test_a_statement_within_its_budget_returns_and_the_timeout_is_put_back():
+    before = statement_timeout()
+    assert counting.within_budget("default", 5000, sleep(0.01)) == "done"
+    assert statement_timeout() == before
+
+
+def test_no_statement_starts_once_the_budget_is_spent():
+    """Each statement is within the budget; together they are not."""
+    started = []
+
+    def three_naps():
+        for _ in range(3):
+            started.append(True)
+            sleep(0.04)()
+
+    with pytest.raises(counting.OverBudget):
+        counting.within_budget("default", 60, three_naps)
+    assert len(started) == 3  # the third was refused before it reached the database
+
+
+def test_other_database_errors_are_not_taken_for_an_overrun():
+    def broken():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+
+    with pytest.raises(Exception) as raised:
+        counting.within_budget("default", 5000, broken)
+    assert not isinstance(raised.value, counting.OverBudget)
+
+
+# --- estimates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "shown"),
+    [(0, 0), (7, 7), (99.4, 99), (123_456, 120_000), (987_654, 990_000), (1_049, 1_000)],
+)
+def test_estimates_keep_two_significant_figures(rows, shown):
+    assert counting.round_estimate(rows) == shown
+
+
+def test_a_whole_table_sample_counts_exactly():
+    bulk_waivers(12)
+    public = Waiver.objects.public()
+    assert counting.sampled_count(public, counting.Sample(100.0)) == 12
+    assert counting.sampled_count(public.filter(pk__lt=0), counting.Sample(100.0)) == 0
+
+
+def test_a_query_reading_the_table_twice_is_not_sampled():
+    """A subquery over the waivers would be sampled too and change meaning."""
+    twice = Waiver.objects.filter(pk__in=Waiver.objects.public().values("pk"))
+    sql, _ = twice.values("pk").query.sql_with_params()
+    assert counting.Sample(1.0).sql(sql) is None
+    assert counting.sampled(sql, counting.Sample(1.0)) == (sql, None)
+    assert counting.sampled_count(twice, counting.Sample(1.0)) is None
+
+
+def test_the_sample_follows_the_size_of_the_table():
+    sample = counting.Sample(2.5)
+    assert sample.scale == 40
+    assert sample.estimate(250) == 10_000
+    sql, _ = Waiver.objects.public().values("pk").query.sql_with_params()
+    assert 'FROM "waivers_waiver" TABLESAMPLE SYSTEM (2.5000) REPEATABLE (19)' in sample.sql(sql)
+
+
+@pytest.fixture
+def over_budget(monkeypatch):
+    """Every budgeted query overruns, as broad searches do over a large
+    record: the fallback is then taken for real, over a whole-table sample
+    (which counts these few rows exactly, so the figures can be checked)."""
+
+    def overrun(using, budget_ms, compute):
+        raise counting.OverBudget
+
+    monkeypatch.setattr(counting, "within_budget", overrun)
+    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+
+
+def test_a_count_over_budget_is_estimated_and_cached_as_an_estimate(over_budget):
+    bulk_waivers(3)
+    count = counting.result_count(Waiver.objects.public())
+    assert count == counting.ResultCount(3, exact=False)
+    assert str(count) == "about 3"
+    assert counting.result_count(Waiver.objects.public()) == count
+
+
+def test_a_count_within_budget_is_exact():
+    bulk_waivers(3)
+    count = counting.result_count(Waiver.objects.public())
+    assert count == counting.ResultCount(3, exact=True)
+    assert str(count) == "3"
+
+
+def test_the_search_page_says_about_for_estimated_counts(client, over_budget):
+    bulk_waivers(3)
+    response = client.get("/waivers/")
+    html = response.content.decode()
+    assert "About 3 waivers" in html
+    assert "Skip to the about 3 results" in html
+    facets = response.context["result"].controls.facets
+    assert facets["type"].estimated and facets["country"].estimated
+    assert "Counts marked “about” are estimated from a random sample" in html
+    assert "Nonavailability <span" in html and "(about 3)" in html
+
+
+def test_the_search_page_shows_exact_counts_plainly(client):
+    bulk_waivers(3)
+    html = client.get("/waivers/").content.decode()
+    assert "3 waivers" in html and "About 3" not in html
+    assert "estimated from a random sample" not in html and "(about" not in html
+
+
+def test_the_api_says_whether_its_count_is_exact(client, over_budget):
+    bulk_waivers(3)
+    body = client.get("/api/v1/waivers/").json()
+    assert body["count"] == 3 and body["count_exact"] is False
+
+
+def test_an_estimate_above_the_true_number_never_shows_an_empty_page(client, monkeypatch):
+    """The estimate says 60 waivers (three pages of 25); there are 30."""
+    bulk_waivers(30)
+    monkeypatch.setattr(
+        counting, "result_count", lambda queryset: counting.ResultCount(60, exact=False)
+    )
+    response = client.get("/waivers/", {"page": "3"})
+    assert response.status_code == 200
+    assert response.context["result"].page.number == 1
+    assert "fewer results than estimated" in response.content.decode()
+    api = client.get("/api/v1/waivers/", {"page": "3"})
+    assert api.status_code == 404
+    second = client.get("/api/v1/waivers/", {"page": "2"}).json()
+    assert len(second["results"]) == 5 and second["next"] is None
+
+
+def test_the_estimated_last_page_is_not_called_the_last(client, monkeypatch):
+    bulk_waivers(30)
+    monkeypatch.setattr(
+        counting, "result_count", lambda queryset: counting.ResultCount(30, exact=False)
+    )
+    html = client.get("/waivers/").content.decode()
+    assert 'aria-label="Page 2"' in html and "last page" not in html
+
+
+# --- page numbers stop at PAGING_LIMIT rows ---------------------------------------------
+
+
+def test_site_pages_stop_at_the_paging_limit_and_say_how_to_read_the_rest(client, monkeypatch):
+    monkeypatch.setattr(counting, "PAGING_LIMIT", 20)
+    bulk_waivers(30)
+    first = client.get("/waivers/", {"page_size": "10"})
+    assert first.context["result"].page.paginator.num_pages == 2
+    assert "30 waivers" in first.content.decode()  # the total is still the true one
+    last = client.get("/waivers/", {"page_size": "10", "page": "2"}).content.decode()
+    assert "Pages stop at the first 20 results" in last
+    assert "API&#x27;s cursor" in last or "API's cursor" in last
+    past = client.get("/waivers/", {"page_size": "10", "page": "3"})
+    assert past.context["result"].page.number == 2
+    assert "There is no page 3: pages stop at the first 20 results" in past.content.decode()
+
+
+def test_api_pages_stop_at_the_paging_limit_and_point_to_the_cursor(client, monkeypatch):
+    monkeypatch.setattr(counting, "PAGING_LIMIT", 20)
+    bulk_waivers(30)
+    second = client.get("/api/v1/waivers/", {"page_size": "10", "page": "2"}).json()
+    assert second["count"] == 30 and second["num_pages"] == 3
+    assert len(second["results"]) == 10 and second["next"] is None
+    third = client.get("/api/v1/waivers/", {"page_size": "10", "page": "3"})
+    assert third.status_code == 404
+    assert "cursor=*" in third.json()["detail"]
+    # The cursor reaches every row.
+    walked, url = [], "/api/v1/waivers/?cursor=*&page_size=10"
+    while url:
+        body = client.get(url).json()
+        walked += body["results"]
+        url = body["next"]
+    assert len(walked) == 30
+
+
+# --- the statistics ----------------------------------------------------------------------
+
+
+def test_statistics_over_budget_are_estimated_from_the_sample_and_said_to_be(client, over_budget):
+    bulk_waivers(4)
+    stats = client.get("/api/v1/stats/").json()
+    assert stats["estimated"] is True and stats["sample_percent"] == 100.0
+    # A whole-table sample: the estimates are the exact figures.
+    assert stats["total"] == 4
+    assert sum(month["total"] for month in stats["per_month"]) == 4
+    assert stats["review_time"]["max_days"] is None
+    html = client.get("/stats/").content.decode()
+    assert "About 4 public waivers" in html
+    assert "These figures are <strong>estimates</strong>" in html
+    assert "random sample of 100.0% of the waivers" in html
+
+
+def test_statistics_within_budget_are_exact(client):
+    bulk_waivers(4)
+    stats = client.get("/api/v1/stats/").json()
+    assert stats["estimated"] is False and stats["sample_percent"] is None
+    assert stats["total"] == 4
+    assert "estimates" not in client.get("/stats/").content.decode()
+
+
+def test_a_statement_reading_the_table_twice_stops_the_sample():
+    bulk_waivers(2)
+    twice = Waiver.objects.filter(pk__in=Waiver.objects.public().values("pk"))
+    with (
+        pytest.raises(counting.CannotSample),
+        counting.over_sample("default", counting.Sample(50.0)),
+    ):
+        twice.count()
+    # Statements that do not read the waiver table run as they are.
+    with counting.over_sample("default", counting.Sample(50.0)):
+        assert Waiver.objects.none().count() == 0
+        assert Agency.objects.exists()

@@ -1,0 +1,227 @@
+"""Result counts that are exact when they are cheap and otherwise estimated,
+and said to be (issue 19, docs/decisions/0025-time-budgeted-counts.md).
+
+Counting every match of a broad search means reading hundreds of thousands
+of rows; the first visitor to ask paid seconds for it. A count now runs
+within a time budget (COUNT_BUDGET_MS): if PostgreSQL finishes it in time it
+is exact; if not, the statement is cancelled and the planner's estimate of
+the same rows is used instead, rounded to two significant figures, and every
+page, feed and API response that shows it says "about" (`ResultCount.exact`
+is False). Never a hidden wrong number.
+
+Both kinds are cached under the data version (waivers.caching), so a
+search's count is decided once per change of the record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
+from psycopg.errors import QueryCanceled
+
+from waivers import caching
+
+T = TypeVar("T")
+
+# Page numbers (site and API) reach the first this many rows of a search: an
+# OFFSET reads every row it skips, so a page a million rows deep costs as much
+# as reading them all. Past it: narrower searches, the downloads, or the API's
+# keyset cursor, which costs the same at any depth. (Search engines use the
+# same bound, e.g. Elasticsearch's max_result_window.)
+PAGING_LIMIT = 10_000
+
+
+class OverBudget(Exception):
+    """The statements did not finish within their time budget and were cancelled."""
+
+
+def within_budget(using: str, budget_ms: float, compute: Callable[[], T]) -> T:
+    """compute(), given about `budget_ms` for its statements on database
+    `using`; OverBudget when they take longer. PostgreSQL cancels a statement
+    that runs past the budget (statement_timeout), and no statement starts
+    once the budget is spent, so the whole takes at most about twice it.
+
+    The timeout is set for a savepoint (or transaction) of its own and put
+    back before it ends, so it never outlives the block, whether the block
+    is nested in a request's transaction or not."""
+    connection = connections[using]
+    deadline = time.monotonic() + budget_ms / 1000
+
+    def stop_when_spent(execute, sql, params, many, context):
+        if time.monotonic() > deadline:
+            raise OverBudget
+        return execute(sql, params, many, context)
+
+    try:
+        with transaction.atomic(using=using):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [f"{max(1, int(budget_ms))}ms"],
+                )
+                previous = cursor.fetchone()[0]
+            with connection.execute_wrapper(stop_when_spent):
+                value = compute()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return value
+    except OperationalError as error:
+        if isinstance(error.__cause__, QueryCanceled):
+            raise OverBudget from error
+        raise
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """How many rows a search matches: exact, or estimated (then shown as "about")."""
+
+    value: int
+    exact: bool = True
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" if self.exact else f"about {self.value:,}"
+
+
+def round_estimate(rows: float) -> int:
+    """Two significant figures: an estimate should not look exact (123,456 -> 120,000)."""
+    if rows < 100:
+        return max(0, round(rows))
+    scale = 10 ** (int(math.log10(rows)) - 1)
+    return int(round(rows / scale) * scale)
+
+
+# --- estimates from a sample of the table ----------------------------------------------
+# Rows in a sample: enough for a figure of 5 % of the waivers to be within
+# about 10 %; the sample's share of the table follows the table's size.
+SAMPLE_ROWS = 10_000
+# The same sample for every request: the same question gets the same answer.
+SAMPLE_SEED = 19
+_WAIVER_TABLE = re.compile(r'FROM "waivers_waiver"(?![\w"])')
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A random sample of the waiver table's pages (TABLESAMPLE SYSTEM)."""
+
+    percent: float
+
+    @property
+    def scale(self) -> float:
+        return 100 / self.percent
+
+    def estimate(self, sampled_rows: int) -> int:
+        return round_estimate(sampled_rows * self.scale)
+
+    def sql(self, sql: str) -> str | None:
+        """`sql` (compiled ORM SQL) reading the sample instead of the whole
+        table, or None when the table is read more than once (a subquery
+        over it would be sampled too, and no longer mean what it says)."""
+        if len(_WAIVER_TABLE.findall(sql)) != 1:
+            return None
+        return _WAIVER_TABLE.sub(
+            f'FROM "waivers_waiver" TABLESAMPLE SYSTEM ({self.percent:.4f}) '
+            f"REPEATABLE ({SAMPLE_SEED})",
+            sql,
+            count=1,
+        )
+
+
+def sampled(sql: str, sample: Sample | None) -> tuple[str, Sample | None]:
+    """(SQL over the sample, the sample) when `sql` can be sampled, else
+    (`sql` unchanged, None): the figure is then computed exactly."""
+    if sample is not None and (over_sample := sample.sql(sql)) is not None:
+        return over_sample, sample
+    return sql, None
+
+
+class CannotSample(Exception):
+    """A statement read the waiver table more than once (see Sample.sql)."""
+
+
+@contextmanager
+def over_sample(using: str, sample: Sample) -> Iterator[None]:
+    """Every statement on database `using` inside the block reads `sample`
+    instead of the whole waiver table (statements that do not read it run
+    as they are); CannotSample for one that reads it twice. The figures
+    computed inside are the sample's: scale them with sample.estimate."""
+
+    def rewrite(execute, sql, params, many, context):
+        if _WAIVER_TABLE.search(sql):
+            sql = sample.sql(sql)
+            if sql is None:
+                raise CannotSample
+        return execute(sql, params, many, context)
+
+    with connections[using].execute_wrapper(rewrite):
+        yield
+
+
+def table_sample(using: str) -> Sample:
+    """A sample of about SAMPLE_ROWS waivers, from the planner's row count."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'waivers_waiver'::regclass")
+        rows = max(1.0, cursor.fetchone()[0])
+    return Sample(min(100.0, max(0.01, 100 * SAMPLE_ROWS / rows)))
+
+
+def sampled_count(queryset, sample: Sample) -> int | None:
+    """The estimated number of rows of `queryset` from `sample`; None when
+    the query cannot be sampled."""
+    sql, params = queryset.values("pk").order_by().query.sql_with_params()
+    over_sample = sample.sql(sql)
+    if over_sample is None:
+        return None
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({over_sample}) AS sampled", params)  # noqa: S608
+        return sample.estimate(cursor.fetchone()[0])
+
+
+def planner_estimate(queryset) -> int:
+    """PostgreSQL's estimate of the rows `queryset` returns (EXPLAIN; nothing is read)."""
+    sql, params = queryset.values("pk").order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return round_estimate(plan[0]["Plan"]["Plan Rows"])
+
+
+def _count(rows) -> ResultCount:
+    try:
+        return ResultCount(within_budget(rows.db, settings.COUNT_BUDGET_MS, rows.count))
+    except OverBudget:
+        estimate = sampled_count(rows, table_sample(rows.db))
+        if estimate is None:
+            estimate = planner_estimate(rows)
+        return ResultCount(estimate, exact=False)
+
+
+def result_count(queryset) -> ResultCount:
+    """The number of rows of `queryset`: exact within COUNT_BUDGET_MS, else
+    estimated from a sample of the table (or, for a query that cannot be
+    sampled, by the planner). Cached under the data version; the key names
+    the rows only (no joins for display, no annotations or ordering)."""
+    rows = queryset.values("pk").order_by()
+    return caching.cached(caching.queryset_key("count", rows), lambda: _count(rows))
+
+
+def count_up_to(queryset, limit: int) -> int:
+    """min(number of rows, limit + 1): reads at most limit + 1 rows, so it
+    costs the same however many rows match (enough to tell "more than limit")."""
+    rows = queryset.values("pk").order_by()
+    key = caching.queryset_key("count-up-to", rows, str(limit))
+    return caching.cached(key, lambda: rows[: limit + 1].count())
