@@ -18,7 +18,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.functional import SimpleLazyObject
 
 from waivers import counting, search
-from waivers.filters import SORT_IN_MEMORY_ROWS, SORTS, WaiverFilterSet, sorted_page
+from waivers.filters import SORTS, WaiverFilterSet, page_rows
 from waivers.selectors.facets import Facet, facet_counts, facets_key, shortened
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -77,13 +77,10 @@ class SearchPaginator(Paginator):
         return min(self.result_count.value, counting.PAGING_LIMIT)
 
     def page(self, number):
-        if self.result_count.value > SORT_IN_MEMORY_ROWS:
-            return super().page(number)  # read in order from a sort index
         number = self.validate_number(number)
         start = (number - 1) * self.per_page
-        return self._get_page(
-            sorted_page(self.object_list, start, start + self.per_page), number, self
-        )
+        rows = page_rows(self.object_list, start, start + self.per_page, self.result_count.value)
+        return self._get_page(rows, number, self)
 
     @property
     def capped(self) -> bool:

@@ -7,8 +7,17 @@ from django.http import QueryDict
 
 from tests.factories import AgencyFactory, DepartmentFactory
 from tests.waivers.search_catalogue import build_catalogue, build_edge_cases, bulk_waivers
+from waivers import counting
 from waivers.api.filters import ApiWaiverFilterSet
-from waivers.filters import COUNTRY_CHOICES, SORTS, WaiverFilterSet, sorted_in_memory, sorted_page
+from waivers.filters import (
+    COUNTRY_CHOICES,
+    SORT_WHOLE_ROWS,
+    SORTS,
+    WaiverFilterSet,
+    page_rows,
+    sorted_in_memory,
+    sorted_page,
+)
 from waivers.models import Waiver
 from waivers.search import MAX_QUERY_LENGTH
 
@@ -165,3 +174,25 @@ def test_a_small_result_sorted_in_memory_is_in_the_same_order(sort):
     for start in range(0, len(ordered), 4):
         page = sorted_page(filterset.qs, start, start + 4)
         assert [w.pk for w in page] == ordered[start : start + 4]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("total", "walk_overruns"),
+    [(10, False), (SORT_WHOLE_ROWS + 1, False), (SORT_WHOLE_ROWS + 1, True), (10**6, False)],
+    ids=["sorted whole", "walked within budget", "walk over budget, ids sorted", "walked"],
+)
+def test_every_way_of_reading_a_page_gives_the_same_rows(total, walk_overruns, monkeypatch):
+    build_catalogue()
+    build_edge_cases()
+    filterset = WaiverFilterSet({"sort": "deadline"}, queryset=Waiver.objects.public())
+    ordered = list(filterset.qs.values_list("pk", flat=True))
+    if walk_overruns:
+
+        def overrun(using, budget_ms, compute):
+            raise counting.OverBudget
+
+        monkeypatch.setattr(counting, "within_budget", overrun)
+    for start in range(0, len(ordered), 3):
+        page = page_rows(filterset.qs, start, start + 3, total)
+        assert [w.pk for w in page] == ordered[start : start + 3]

@@ -425,9 +425,8 @@ def test_query_count_does_not_grow_with_the_result(client, django_assert_max_num
     bulk_waivers(5)
     # The result count and the facet counts each run within a time budget
     # (waivers.counting.within_budget): a savepoint, statement_timeout set and
-    # put back, the savepoint released: four statements more each. The page
-    # reads its sorted ids, then its rows (waivers.filters.sorted_page).
-    with django_assert_max_num_queries(30) as small:
+    # put back, the savepoint released: four statements more each.
+    with django_assert_max_num_queries(29) as small:
         client.get("/waivers/", query)
     bulk_waivers(55, start="2024-01-01")
     with django_assert_max_num_queries(len(small.captured_queries)):

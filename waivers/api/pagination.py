@@ -27,7 +27,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from waivers import counting
 from waivers.api.filters import CURSOR_ORDERINGS
-from waivers.filters import SORT_IN_MEMORY_ROWS, sorted_page
+from waivers.filters import page_rows
 
 CURSOR_SALT = "waivers.api.cursor"
 CURSOR_START = "*"
@@ -79,10 +79,7 @@ class PagePagination(BasePagination):
                 f"(page {-(-counting.PAGING_LIMIT // self.page_size)} at this page_size). "
                 "Walk the whole list with cursor=* instead, or narrow it with filters."
             )
-        if self.count.value <= SORT_IN_MEMORY_ROWS:
-            page = list(sorted_page(queryset, start, start + self.page_size, rows))
-        else:  # read in order from a sort index
-            page = list(queryset[start : start + self.page_size])
+        page = page_rows(queryset, start, start + self.page_size, self.count.value, rows)
         if not page and self.page > 1:
             # The estimate was above the true number: this page is past the end.
             raise NotFound(f"Page {self.page} is past the last page.")
