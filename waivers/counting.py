@@ -1,13 +1,16 @@
-"""Result counts that are exact when they are cheap and otherwise estimated,
-and said to be (issue 19, docs/decisions/0025-time-budgeted-counts.md).
+"""Counts that are exact when they are cheap and otherwise estimated, and
+said to be (issue 19, docs/decisions/0025-counts-within-a-time-budget.md).
 
 Counting every match of a broad search means reading hundreds of thousands
 of rows; the first visitor to ask paid seconds for it. A count now runs
-within a time budget (COUNT_BUDGET_MS): if PostgreSQL finishes it in time it
-is exact; if not, the statement is cancelled and the planner's estimate of
-the same rows is used instead, rounded to two significant figures, and every
-page, feed and API response that shows it says "about" (`ResultCount.exact`
-is False). Never a hidden wrong number.
+within a time budget (COUNT_BUDGET_MS, `within_budget`): if PostgreSQL
+finishes it in time it is exact; if not, the statement is cancelled and the
+same query is run over a random sample of the table (`Sample`,
+`over_sample`), scaled up and rounded to two significant figures, and every
+page and API response that shows it says so ("about"; `ResultCount.exact`
+is False). Never a hidden wrong number. The facet counts
+(waivers.selectors.facets) and the statistics (waivers.selectors.stats)
+follow the same rule.
 
 Both kinds are cached under the data version (waivers.caching), so a
 search's count is decided once per change of the record.
@@ -110,6 +113,7 @@ SAMPLE_ROWS = 10_000
 # The same sample for every request: the same question gets the same answer.
 SAMPLE_SEED = 19
 _WAIVER_TABLE = re.compile(r'FROM "waivers_waiver"(?![\w"])')
+_WAIVER_TABLE_READ = re.compile(r'(?:FROM|JOIN) "waivers_waiver"(?![\w"])')
 
 
 @dataclass(frozen=True)
@@ -127,9 +131,10 @@ class Sample:
 
     def sql(self, sql: str) -> str | None:
         """`sql` (compiled ORM SQL) reading the sample instead of the whole
-        table, or None when the table is read more than once (a subquery
-        over it would be sampled too, and no longer mean what it says)."""
-        if len(_WAIVER_TABLE.findall(sql)) != 1:
+        table, or None unless the table is read exactly once, in a FROM (a
+        subquery or join over it would be sampled too, and no longer mean
+        what it says)."""
+        if len(_WAIVER_TABLE_READ.findall(sql)) != 1 or not _WAIVER_TABLE.search(sql):
             return None
         return _WAIVER_TABLE.sub(
             f'FROM "waivers_waiver" TABLESAMPLE SYSTEM ({self.percent:.4f}) '
@@ -159,7 +164,7 @@ def over_sample(using: str, sample: Sample) -> Iterator[None]:
     computed inside are the sample's: scale them with sample.estimate."""
 
     def rewrite(execute, sql, params, many, context):
-        if _WAIVER_TABLE.search(sql):
+        if _WAIVER_TABLE_READ.search(sql):
             sql = sample.sql(sql)
             if sql is None:
                 raise CannotSample
@@ -169,23 +174,27 @@ def over_sample(using: str, sample: Sample) -> Iterator[None]:
         yield
 
 
-def table_sample(using: str) -> Sample:
-    """A sample of about SAMPLE_ROWS waivers, from the planner's row count."""
+def table_rows(using: str) -> float:
+    """The planner's count of the waiver table's rows (at least 1)."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'waivers_waiver'::regclass")
-        rows = max(1.0, cursor.fetchone()[0])
-    return Sample(min(100.0, max(0.01, 100 * SAMPLE_ROWS / rows)))
+        return max(1.0, cursor.fetchone()[0])
+
+
+def table_sample(using: str) -> Sample:
+    """A sample of about SAMPLE_ROWS waivers."""
+    return Sample(min(100.0, max(0.01, 100 * SAMPLE_ROWS / table_rows(using))))
 
 
 def sampled_count(queryset, sample: Sample) -> int | None:
     """The estimated number of rows of `queryset` from `sample`; None when
     the query cannot be sampled."""
     sql, params = queryset.values("pk").order_by().query.sql_with_params()
-    over_sample = sample.sql(sql)
-    if over_sample is None:
+    sql, sample = sampled(sql, sample)
+    if sample is None:
         return None
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({over_sample}) AS sampled", params)  # noqa: S608
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS sampled", params)  # noqa: S608
         return sample.estimate(cursor.fetchone()[0])
 
 

@@ -159,14 +159,16 @@ def test_reads_from_the_standby_writes_to_the_primary_and_survives_its_loss(clus
     assert seen["primary_is_a_standby"] is False
     assert seen["first_replayed"] is True
 
-    # Anonymous reads: the pages' queries run on the standby; the primary is
-    # asked for the data version only (the validators' source).
+    # Anonymous reads: the pages' queries run on the standby (its replay
+    # check and at least one query of the page: counts the stats page took
+    # just before come from the cache); the primary is asked for the data
+    # version only (the validators' source).
     for path, read in seen["reads"].items():
         assert read["status"] == 200, path
         assert read["primary_queries"] == 1, (path, read)
         assert read["replica_queries"] >= 2, (path, read)
-        if path != "/waivers/export.csv":  # COPY is not seen by Django's query log
-            assert read["replica_queries"] > 2, (path, read)
+        if path != "/stats/":  # figures, not titles
+            assert read["marker"], path
     # The servers' own logs: the CSV export's COPY ran on the standby only.
     assert "COPY (SELECT" in cluster.log("replica")
     before_stop = cluster.log("primary").split("phase: replica stopped")[0]

@@ -97,6 +97,23 @@ def test_a_query_reading_the_table_twice_is_not_sampled():
     assert counting.sampled_count(twice, counting.Sample(1.0)) is None
 
 
+def test_a_join_to_the_waiver_table_is_not_sampled():
+    sql = 'SELECT 1 FROM "agencies_agency" INNER JOIN "waivers_waiver" ON (1 = 1)'
+    assert counting.Sample(1.0).sql(sql) is None
+    both = sql.replace('"agencies_agency" INNER', '"waivers_waiver" W0 INNER')
+    assert counting.Sample(1.0).sql(both) is None
+
+
+def test_a_count_that_cannot_be_sampled_takes_the_planners_estimate(over_budget):
+    bulk_waivers(5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE waivers_waiver")
+    twice = Waiver.objects.filter(pk__in=Waiver.objects.public().values("pk"))
+    count = counting.result_count(twice)
+    assert not count.exact
+    assert 1 <= count.value <= 10  # the planner's estimate of 5 rows
+
+
 def test_the_sample_follows_the_size_of_the_table():
     sample = counting.Sample(2.5)
     assert sample.scale == 40

@@ -178,21 +178,40 @@ def test_a_small_result_sorted_in_memory_is_in_the_same_order(sort):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("total", "walk_overruns"),
-    [(10, False), (SORT_WHOLE_ROWS + 1, False), (SORT_WHOLE_ROWS + 1, True), (10**6, False)],
-    ids=["sorted whole", "walked within budget", "walk over budget, ids sorted", "walked"],
+    ("total", "table", "walk"),
+    [
+        (10, None, "not tried"),
+        (SORT_WHOLE_ROWS + 1, None, "finishes"),
+        (SORT_WHOLE_ROWS + 1, None, "overruns"),
+        (SORT_WHOLE_ROWS + 1, 10**9, "not tried"),
+        (10**6, None, "unbudgeted"),
+    ],
+    ids=[
+        "sorted whole",
+        "walked within budget",
+        "walk over budget, ids sorted",
+        "too sparse to walk, ids sorted",
+        "walked",
+    ],
 )
-def test_every_way_of_reading_a_page_gives_the_same_rows(total, walk_overruns, monkeypatch):
+def test_every_way_of_reading_a_page_gives_the_same_rows(total, table, walk, monkeypatch):
     build_catalogue()
     build_edge_cases()
     filterset = WaiverFilterSet({"sort": "deadline"}, queryset=Waiver.objects.public())
     ordered = list(filterset.qs.values_list("pk", flat=True))
-    if walk_overruns:
+    budgeted = []
+    real_within_budget = counting.within_budget
 
-        def overrun(using, budget_ms, compute):
+    def within_budget(using, budget_ms, compute):
+        budgeted.append(budget_ms)
+        if walk == "overruns":
             raise counting.OverBudget
+        return real_within_budget(using, budget_ms, compute)
 
-        monkeypatch.setattr(counting, "within_budget", overrun)
+    monkeypatch.setattr(counting, "within_budget", within_budget)
+    if table:
+        monkeypatch.setattr(counting, "table_rows", lambda using: table)
     for start in range(0, len(ordered), 3):
         page = page_rows(filterset.qs, start, start + 3, total)
         assert [w.pk for w in page] == ordered[start : start + 3]
+    assert bool(budgeted) == (walk in ("finishes", "overruns"))
