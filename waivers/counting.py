@@ -181,6 +181,15 @@ def table_rows(using: str) -> float:
         return max(1.0, cursor.fetchone()[0])
 
 
+def budgeted(using: str) -> bool:
+    """Whether figures over the waiver table are computed within a budget.
+    Not while the whole table is no larger than a sample (SAMPLE_ROWS): an
+    exact figure is then always cheap, and an estimate would be the exact
+    figure anyway, so it is never said to be one (nor made one by a moment's
+    slowness of the server)."""
+    return table_rows(using) > SAMPLE_ROWS
+
+
 def table_sample(using: str) -> Sample:
     """A sample of about SAMPLE_ROWS waivers."""
     return Sample(min(100.0, max(0.01, 100 * SAMPLE_ROWS / table_rows(using))))
@@ -210,6 +219,8 @@ def planner_estimate(queryset) -> int:
 
 
 def _count(rows) -> ResultCount:
+    if not budgeted(rows.db):
+        return ResultCount(rows.count())
     try:
         return ResultCount(within_budget(rows.db, settings.COUNT_BUDGET_MS, rows.count))
     except OverBudget:
@@ -220,10 +231,11 @@ def _count(rows) -> ResultCount:
 
 
 def result_count(queryset) -> ResultCount:
-    """The number of rows of `queryset`: exact within COUNT_BUDGET_MS, else
-    estimated from a sample of the table (or, for a query that cannot be
-    sampled, by the planner). Cached under the data version; the key names
-    the rows only (no joins for display, no annotations or ordering)."""
+    """The number of rows of `queryset`: exact on a small table (`budgeted`)
+    or within COUNT_BUDGET_MS, else estimated from a sample of the table (or,
+    for a query that cannot be sampled, by the planner). Cached under the
+    data version; the key names the rows only (no joins for display, no
+    annotations or ordering)."""
     rows = queryset.values("pk").order_by()
     return caching.cached(caching.queryset_key("count", rows), lambda: _count(rows))
 

@@ -124,14 +124,16 @@ def test_the_sample_follows_the_size_of_the_table():
 
 @pytest.fixture
 def over_budget(monkeypatch):
-    """Every budgeted query overruns, as broad searches do over a large
-    record: the fallback is then taken for real, over a whole-table sample
-    (which counts these few rows exactly, so the figures can be checked)."""
+    """The table is taken to be large (a million rows) and every budgeted
+    query overruns, as broad searches do over a large record: the fallback
+    is then taken for real, over a whole-table sample (which counts these
+    few rows exactly, so the figures can be checked)."""
 
     def overrun(using, budget_ms, compute):
         raise counting.OverBudget
 
     monkeypatch.setattr(counting, "within_budget", overrun)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
     monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
 
 
@@ -272,3 +274,19 @@ def test_a_statement_reading_the_table_twice_stops_the_sample():
     with counting.over_sample("default", counting.Sample(50.0)):
         assert Waiver.objects.none().count() == 0
         assert Agency.objects.exists()
+
+
+def test_a_small_table_is_counted_exactly_without_a_budget(client, monkeypatch):
+    """No larger than a sample: exact, whatever the server's speed (a budget
+    that always overruns is never consulted)."""
+    bulk_waivers(3)
+
+    def overrun(using, budget_ms, compute):
+        raise counting.OverBudget
+
+    monkeypatch.setattr(counting, "within_budget", overrun)
+    assert counting.table_rows("default") <= counting.SAMPLE_ROWS
+    assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3)
+    assert client.get("/api/v1/stats/").json()["estimated"] is False
+    html = client.get("/waivers/").content.decode()
+    assert "3 waivers" in html and "About 3" not in html and "(about" not in html

@@ -283,6 +283,8 @@ def _exact_or_sampled_counts(filterset: WaiverFilterSet) -> tuple[dict[str, dict
     not be counted in time has facets that cannot either: they go straight to
     the sample."""
     using = filterset.queryset.db
+    if not counting.budgeted(using):
+        return _counts(filterset), False
     if counting.result_count(filterset.unordered_qs).exact:
         try:
             compute = partial(_counts, filterset)

@@ -337,6 +337,8 @@ def waiver_stats(queryset, key: str | None = None) -> dict:
 
 def _exact_or_sampled(queryset) -> dict:
     using = queryset.db
+    if not counting.budgeted(using):
+        return _waiver_stats(queryset)
     if counting.result_count(queryset).exact:
         try:
             compute = partial(_waiver_stats, queryset)
