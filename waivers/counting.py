@@ -240,6 +240,22 @@ def result_count(queryset) -> ResultCount:
     return caching.cached(caching.queryset_key("count", rows), lambda: _count(rows))
 
 
+def exact_or_estimated(queryset, exact: Callable[[], T], estimate: Callable[[Sample], T]) -> T:
+    """Figures over the rows of `queryset`: exact() on a small table, or when
+    the rows were counted in time and exact() finishes within COUNT_BUDGET_MS;
+    otherwise estimate(sample). (Rows that could not be counted in time cannot
+    be aggregated in time either: they go straight to the sample.)"""
+    using = queryset.db
+    if not budgeted(using):
+        return exact()
+    if result_count(queryset).exact:
+        try:
+            return within_budget(using, settings.COUNT_BUDGET_MS, exact)
+        except OverBudget:
+            pass
+    return estimate(table_sample(using))
+
+
 def count_up_to(queryset, limit: int) -> int:
     """min(number of rows, limit + 1): reads at most limit + 1 rows, so it
     costs the same however many rows match (enough to tell "more than limit")."""

@@ -17,10 +17,8 @@ rounded and shown as "about" (waivers.counting, decision 0025).
 """
 
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 import pycountry
-from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, Case, CharField, F, Value, When
 
@@ -278,20 +276,13 @@ def _counts(filterset: WaiverFilterSet, sample=None) -> dict[str, dict]:
 
 
 def _exact_or_sampled_counts(filterset: WaiverFilterSet) -> tuple[dict[str, dict], bool]:
-    """(counts, estimated): exact when each query finishes within
-    COUNT_BUDGET_MS, else all over a sample of the table. A result that could
-    not be counted in time has facets that cannot either: they go straight to
-    the sample."""
-    using = filterset.queryset.db
-    if not counting.budgeted(using):
-        return _counts(filterset), False
-    if counting.result_count(filterset.unordered_qs).exact:
-        try:
-            compute = partial(_counts, filterset)
-            return counting.within_budget(using, settings.COUNT_BUDGET_MS, compute), False
-        except counting.OverBudget:
-            pass
-    return _counts(filterset, counting.table_sample(using)), True
+    """(counts, estimated): exact, or all over a sample of the table
+    (counting.exact_or_estimated)."""
+    return counting.exact_or_estimated(
+        filterset.unordered_qs,
+        lambda: (_counts(filterset), False),
+        lambda sample: (_counts(filterset, sample), True),
+    )
 
 
 def _facet_counts(filterset: WaiverFilterSet) -> dict[str, Facet]:

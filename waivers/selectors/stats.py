@@ -45,7 +45,6 @@ Returned keys:
 import datetime as dt
 from functools import partial
 
-from django.conf import settings
 from django.db.models import (
     Aggregate,
     Count,
@@ -336,18 +335,14 @@ def waiver_stats(queryset, key: str | None = None) -> dict:
 
 
 def _exact_or_sampled(queryset) -> dict:
-    using = queryset.db
-    if not counting.budgeted(using):
-        return _waiver_stats(queryset)
-    if counting.result_count(queryset).exact:
-        try:
-            compute = partial(_waiver_stats, queryset)
-            return counting.within_budget(using, settings.COUNT_BUDGET_MS, compute)
-        except counting.OverBudget:
-            pass
-    sample = counting.table_sample(using)
+    return counting.exact_or_estimated(
+        queryset, partial(_waiver_stats, queryset), partial(_sampled_stats, queryset)
+    )
+
+
+def _sampled_stats(queryset, sample: counting.Sample) -> dict:
     try:
-        with counting.over_sample(using, sample):
+        with counting.over_sample(queryset.db, sample):
             figures = _waiver_stats(queryset)
     except counting.CannotSample:
         return _waiver_stats(queryset)
