@@ -6,11 +6,14 @@ The vector is refreshed explicitly by the services that write waiver content
 and rationale, C agency names and NAICS/PSC titles.
 """
 
+import re
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, Q
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection, connections
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import Coalesce
 
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -76,15 +79,113 @@ def exact_identifier_match(text: str) -> Q:
     )
 
 
+# --- phrases ------------------------------------------------------------------------
+# A phrase ("welding cell", or a word the parser splits, e.g. "cost-effective")
+# matches only where its words stand side by side. The GIN index on the vector
+# holds no word positions, so on its own it finds every waiver holding all the
+# words, and PostgreSQL rechecks each one by reading its stored vector: tens of
+# thousands of rows for two common words. waiver_word_pairs(vector) is the set
+# of a vector's adjacent lexeme pairs ("weld cell"), indexed by
+# waiver_word_pairs_gin: every waiver matching a phrase holds the phrase's
+# pairs, so requiring them narrows the recheck to the waivers holding the
+# words side by side, without changing what matches (decision 0026).
+
+
+class WordPairs(Func):
+    """waiver_word_pairs(vector): "lexeme lexeme" for each two lexemes at
+    adjacent positions of the vector (SQL function, migration 0009)."""
+
+    function = "waiver_word_pairs"
+    output_field = ArrayField(TextField())
+
+
+# Text from which websearch_to_tsquery can make a phrase: quotes, or
+# punctuation inside a word (cost-effective, o'brien, example.com/path).
+_MAY_HOLD_A_PHRASE = re.compile(r'"|\w[^\w\s]+\w')
+# The tokens of a tsquery's text form: a quoted lexeme (quotes doubled inside,
+# maybe with :* or weights), a phrase operator (<-> or <N>), & | ! ( ).
+_TSQUERY_TOKEN = re.compile(r"\s*('(?:[^']|'')*'(?::[*A-D]+)?|<->|<\d+>|[&|!()])")
+_PLAIN_LEXEME = re.compile(r"'[^'\\]+'")
+
+
+def required_pairs(tsquery: str) -> list[str]:
+    """The adjacent lexeme pairs every vector matching `tsquery` (its text
+    form) holds: those of each chain of `<->` the whole query requires (a
+    conjunct of the top-level &). Nothing for anything else (or, not,
+    parentheses, <N>): leaving out a pair is always safe, it only narrows
+    less."""
+    tokens, position = [], 0
+    tsquery = tsquery.rstrip()
+    while position < len(tsquery):
+        token = _TSQUERY_TOKEN.match(tsquery, position)
+        if token is None:
+            return []
+        tokens.append(token.group(1))
+        position = token.end()
+    conjuncts, current, depth = [], [], 0
+    for part in tokens:
+        depth += {"(": 1, ")": -1}.get(part, 0)
+        if depth == 0 and part == "|":
+            return []  # a disjunction requires none of its sides
+        if depth == 0 and part == "&":
+            conjuncts.append(current)
+            current = []
+        else:
+            current.append(part)
+    conjuncts.append(current)
+    pairs = set()
+    for conjunct in conjuncts:
+        words, operators = conjunct[0::2], conjunct[1::2]
+        if (
+            len(conjunct) < 3
+            or len(conjunct) % 2 == 0
+            or any(operator != "<->" for operator in operators)
+            or not all(_PLAIN_LEXEME.fullmatch(word) for word in words)
+        ):
+            continue
+        lexemes = [word[1:-1] for word in words]
+        pairs.update(f"{left} {right}" for left, right in zip(lexemes, lexemes[1:], strict=False))
+    return sorted(pairs)
+
+
+def phrase_pairs(text: str, using: str = "default") -> list[str]:
+    """The word pairs (as lexemes) every waiver matching the keywords `text`
+    holds side by side; [] when the text holds no phrase (then without a
+    query to the database)."""
+    if not _MAY_HOLD_A_PHRASE.search(text):
+        return []
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text",
+            [SEARCH_CONFIG, text[:MAX_QUERY_LENGTH]],
+        )
+        return required_pairs(cursor.fetchone()[0])
+
+
 def search(queryset, text: str):
     """Filter a waiver queryset by keywords and annotate a relevance rank."""
     text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return queryset
     query = keyword_query(text)
-    return queryset.filter(Q(search_vector=query) | exact_identifier_match(text)).annotate(
-        rank=SearchRank(F("search_vector"), query)
-    )
+    if pairs := phrase_pairs(text, queryset.db):
+        # The pair index (waiver_word_pairs_gin) finds the candidates; the
+        # vector is matched through an expression its own index does not
+        # serve. Combined with that index, PostgreSQL would recheck every
+        # condition of the scan on each candidate, the pairs included: they
+        # would be computed again for every row (0.2 ms each).
+        queryset = queryset.alias(
+            word_pairs=WordPairs("search_vector"),
+            unindexed_vector=Coalesce("search_vector", Value("", output_field=SearchVectorField())),
+        )
+        matches = Q(word_pairs__contains=pairs, unindexed_vector=query)
+    else:
+        matches = Q(search_vector=query)
+    if '"' not in text:
+        # No identifier holds a double quote. (With an OR here, PostgreSQL
+        # would also compute the pairs of every row matching the phrase.)
+        matches |= exact_identifier_match(text)
+    return queryset.filter(matches).annotate(rank=SearchRank(F("search_vector"), query))
 
 
 # ts_headline marks the matched words with these; they cannot occur in stored

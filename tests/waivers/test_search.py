@@ -1,6 +1,7 @@
 """Keyword search (waivers.search): web-search syntax, exact identifiers, ranking."""
 
 import pytest
+from django.db.models import Q
 
 from tests.factories import WaiverFactory, agency, post
 from waivers.models import Waiver
@@ -124,3 +125,83 @@ def test_empty_text_leaves_the_queryset_unfiltered(waivers, text):
 )
 def test_odd_input_never_raises(waivers, text):
     found(text)  # no exception from the database
+
+
+# --- phrases and the word-pair index (decision 0026) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tsquery", "pairs"),
+    [
+        ("'weld' <-> 'cell'", ["weld cell"]),
+        ("'a' <-> 'b' <-> 'c' & 'd'", ["a b", "b c"]),
+        (
+            "'cost-effect' <-> 'cost' <-> 'effect' <-> 'pump'",
+            ["cost effect", "cost-effect cost", "effect pump"],
+        ),
+        ("'x' <-> 'y' & !'z' & 'u' <-> 'v'", ["u v", "x y"]),
+        ("'weld' <-> 'cell' | 'comb'", []),  # either side may match: neither is required
+        ("( 'a' | 'b' ) <-> 'c'", []),
+        ("'a' <2> 'b'", []),  # a stop word between: not adjacent
+        ("!( 'a' <-> 'b' )", []),
+        ("'o''brien' <-> 'pump'", []),  # a quote inside a lexeme: left out, not guessed
+        ("'weld' & 'cell'", []),
+        ("", []),
+    ],
+)
+def test_required_pairs_are_those_every_match_holds(tsquery, pairs):
+    from waivers.search import required_pairs
+
+    assert required_pairs(tsquery) == pairs
+
+
+def test_word_pairs_are_the_adjacent_lexemes_of_a_vector(waivers):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT waiver_word_pairs(to_tsvector('english', 'Laser welding cell for the cell'))"
+        )
+        # "the" and "for" are stop words: their positions are empty, so no pair spans them.
+        assert sorted(cursor.fetchone()[0]) == ["laser weld", "weld cell"]
+
+
+PHRASE_QUERIES = [
+    '"welding cell"',
+    '"cell welding"',
+    '"laser welding" cell',
+    '"welding shop cooling loop"',
+    "laser-cut flanges",
+    '"laser-cut flanges"',
+    '"optical frequency" or bronze',
+    'laser -"welding cell"',
+    '"atomic clock laser" "optical frequency comb"',
+    '"for the time standard"',
+    "N00024-22-R-5101",
+    '"Made only in Germany"',
+]
+
+
+@pytest.mark.parametrize("text", PHRASE_QUERIES)
+def test_the_word_pairs_never_change_what_a_phrase_matches(waivers, text):
+    from waivers.search import exact_identifier_match, keyword_query
+
+    plain = Waiver.objects.public().filter(
+        Q(search_vector=keyword_query(text)) | exact_identifier_match(text)
+    )
+    assert set(found(text)) == {waiver.procurement_title for waiver in plain}
+
+
+def test_a_phrase_requires_its_word_pairs_and_plain_words_do_not(waivers):
+    phrase = str(search(Waiver.objects.public(), '"welding cell"').query)
+    assert "waiver_word_pairs" in phrase and "weld cell" in phrase
+    assert "waiver_word_pairs" not in str(search(Waiver.objects.public(), "welding cell").query)
+
+
+def test_the_word_pairs_follow_an_edit(waivers):
+    from waivers.search import refresh_search_vectors
+
+    valves = waivers["valves"]
+    Waiver.objects.filter(pk=valves.pk).update(procurement_title="Bronze welding cell")
+    refresh_search_vectors([valves.pk])
+    assert set(found('"welding cell"')) == {"Laser welding cell", "Bronze welding cell"}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from miao_site.check_constraints_in_one_query import CheckConstraintsInOneQuery
 from miao_site.timestamps import TimeStampedModel
 from waivers.models.expiry import expires_expression
+from waivers.search import WordPairs
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -416,6 +417,9 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
         indexes = [
             # Keyword search: to_tsquery matches against the stored vector.
             GinIndex(fields=["search_vector"], name="waiver_search_gin"),
+            # Quoted phrases: the vector's adjacent word pairs (waivers.search.WordPairs),
+            # so a phrase rechecks only waivers holding its words side by side (0026).
+            GinIndex(WordPairs("search_vector"), name="waiver_word_pairs_gin"),
             # Exact PIID matches (piids @> ARRAY['...']).
             GinIndex(fields=["piids"], name="waiver_piids_gin"),
             # Country filter (countries && ARRAY['FR']).
