@@ -103,12 +103,12 @@ def sorted_in_memory(queryset):
 
 
 def sorted_page(queryset, start: int, stop: int, rows=None):
-    """Rows start:stop of `queryset` (a result of at most SORT_IN_MEMORY_ROWS),
-    read in two steps: the matching ids are sorted (sorted_in_memory, over
-    narrow rows of ids and sort keys), then the page's rows are read whole by
-    id, in the queryset's order. Sorting whole rows (summaries, rationales)
-    took 0.3-0.7 s for 40,000 of them at a million waivers; and given the ids
-    as a subquery, PostgreSQL read every match again to join them.
+    """Rows start:stop of `queryset`, read in two steps: the matching ids are
+    sorted (sorted_in_memory, over narrow rows of ids and sort keys), then the
+    page's rows are read whole by id, in the queryset's order. Sorting whole
+    rows (summaries, rationales) took 0.3-0.7 s for 40,000 of them at a
+    million waivers; and given the ids as a subquery, PostgreSQL read every
+    match again to join them.
 
     `rows`: the same rows in the same order without what the page adds for
     display (the API's published columns join other tables), to sort the ids of."""
@@ -127,15 +127,16 @@ def page_rows(queryset, start: int, stop: int, total: int, rows=None) -> list:
       word's first page, newest first: walked, 5 ms; page 20 of the urgent
       reports by agency, or any page of them by review deadline (all last):
       walked, 0.5-3 s, sorted 0.2-0.3 s;
-    - above: read in order from the sort index (a large result is dense in
-      any order).
+    - above: read in order from the sort index, within COUNT_BUDGET_MS (a
+      large result is dense in most orders); otherwise sorted by id first.
+      Not in all: waivers submitted in the last eighteen months, by end
+      date, come after every earlier waiver's end (walked, 1.5 s; sorted,
+      0.2 s).
 
     `rows`: as for sorted_page."""
     if total <= SORT_WHOLE_ROWS:
         return list(sorted_in_memory(queryset)[start:stop])
-    if total > SORT_IN_MEMORY_ROWS:
-        return list(queryset[start:stop])
-    if stop * counting.table_rows(queryset.db) / total <= WALK_ROWS:
+    if total > SORT_IN_MEMORY_ROWS or stop * counting.table_rows(queryset.db) / total <= WALK_ROWS:
         try:
             return counting.within_budget(
                 queryset.db, settings.COUNT_BUDGET_MS, lambda: list(queryset[start:stop])

@@ -437,6 +437,8 @@ class Options:
 def run(options: Options, *, force: bool = False) -> dict:
     log = options.log
     runner.check_database(force)
+    log("VACUUM ANALYZE, as autovacuum would after the bulk load...")
+    vacuum_seconds = runner.vacuum_analyze()
     rng = random.Random(options.seed)
     log("Reading what to ask for from the data...")
     pools = build_pools(synthetic.build_profile(), rng)
@@ -450,6 +452,7 @@ def run(options: Options, *, force: bool = False) -> dict:
         },
         "method": __doc__,
         "public_rows": pools.rows,
+        "vacuum_analyze_seconds": vacuum_seconds,
         "workload": {
             "requests": len(workload),
             "subtiers": len(pools.subtiers),

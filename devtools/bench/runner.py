@@ -143,6 +143,22 @@ class Report:
 # --- the database -------------------------------------------------------------------
 
 
+def vacuum_analyze(vacuum: bool = True) -> float:
+    """What autovacuum does after a bulk load, in seconds: VACUUM ANALYZE
+    the waiver and history tables (which also marks their pages all-visible,
+    so counts and index-only scans need not visit them) and ANALYZE every
+    other table (agencies, codes, details). With autovacuum off, as on this
+    machine's server, tables filled in bulk keep no statistics and joins to
+    them are planned blind (docs/performance.md, "Statistics")."""
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        if vacuum and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE waivers_waiver")
+            cursor.execute("VACUUM ANALYZE waivers_waiverstatuschange")
+        cursor.execute("ANALYZE")
+    return round(time.perf_counter() - t, 2)
+
+
 def check_database(force: bool) -> None:
     """Refuse a database holding anything but synthetic waivers."""
     real = Waiver.objects.exclude(source_id__startswith=f"{synthetic.SOURCE_PREFIX}-").count()
@@ -207,17 +223,7 @@ def load_size(size: int, seed: int, vacuum: bool, log) -> dict:
             f"({result.wall_seconds:.1f} s), {result.write_rows_per_second:,.0f} rows/s "
             "before the index rebuild"
         )
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        if vacuum and not connection.in_atomic_block:
-            cursor.execute("VACUUM ANALYZE waivers_waiver")
-            cursor.execute("VACUUM ANALYZE waivers_waiverstatuschange")
-        # Every other table too (agencies, codes, details): with autovacuum
-        # off, as on this machine's server, tables filled in bulk keep no
-        # statistics and joins to them are planned blind
-        # (docs/performance.md, "Statistics").
-        cursor.execute("ANALYZE")
-    info["vacuum_analyze_seconds"] = round(time.perf_counter() - t, 2)
+    info["vacuum_analyze_seconds"] = vacuum_analyze(vacuum)
     info["public_rows"] = Waiver.objects.public().count()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_total_relation_size('waivers_waiver')")
