@@ -302,9 +302,9 @@ def browse(request: HttpRequest, queryset, scope: dict[str, str] | None = None) 
     notices = []
     if filterset.relevance_skipped:
         notices.append(
-            f"These keywords match {paginator.result_count} waivers, more than the "
-            f"{search.RANK_LIMIT:,} that can be ranked by relevance, so they are shown newest "
-            "first. Add words or filters to rank them by relevance."
+            f"These keywords match more than the {search.RANK_LIMIT:,} waivers that can be "
+            "ranked by relevance, so they are shown newest first. Add words or filters to "
+            "rank them by relevance."
         )
     if requested_page > paginator.num_pages:
         if paginator.capped:

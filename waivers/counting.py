@@ -218,21 +218,30 @@ def planner_estimate(queryset) -> int:
     return round_estimate(plan[0]["Plan"]["Plan Rows"])
 
 
+# A count the planner expects to be above this many rows is not tried within
+# the budget: it would only spend it. (At a million waivers, counting the
+# 40,000 urgent reports took 0.1 s from memory and 1.3 s from disk.)
+COUNTABLE_ROWS = 50_000
+
+
 def _count(rows) -> ResultCount:
     if not budgeted(rows.db):
         return ResultCount(rows.count())
-    try:
-        return ResultCount(within_budget(rows.db, settings.COUNT_BUDGET_MS, rows.count))
-    except OverBudget:
-        estimate = sampled_count(rows, table_sample(rows.db))
-        if estimate is None:
-            estimate = planner_estimate(rows)
-        return ResultCount(estimate, exact=False)
+    if planner_estimate(rows) <= COUNTABLE_ROWS:
+        try:
+            return ResultCount(within_budget(rows.db, settings.COUNT_BUDGET_MS, rows.count))
+        except OverBudget:
+            pass
+    estimate = sampled_count(rows, table_sample(rows.db))
+    if estimate is None:
+        estimate = planner_estimate(rows)
+    return ResultCount(estimate, exact=False)
 
 
 def result_count(queryset) -> ResultCount:
     """The number of rows of `queryset`: exact on a small table (`budgeted`)
-    or within COUNT_BUDGET_MS, else estimated from a sample of the table (or,
+    or within COUNT_BUDGET_MS (tried unless the planner expects more than
+    COUNTABLE_ROWS), else estimated from a sample of the table (or,
     for a query that cannot be sampled, by the planner). Cached under the
     data version; the key names the rows only (no joins for display, no
     annotations or ordering)."""

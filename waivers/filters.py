@@ -516,14 +516,24 @@ class WaiverFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         key = self.sort_key
         if key == "relevance":
-            if (
-                counting.count_up_to(queryset, keyword_search.RANK_LIMIT)
-                <= keyword_search.RANK_LIMIT
-            ):
+            if rankable(queryset):
                 return queryset.order_by(F("rank").desc(), "-submitted_at", "-id")
             self.relevance_skipped = True
             key = "newest"
         return queryset.order_by(*ORDERINGS[key])
+
+
+def rankable(queryset) -> bool:
+    """Whether a keyword search matches few enough waivers to rank them
+    (search.RANK_LIMIT). The result's count decides when it is exact, or an
+    estimate above the limit (it is cached and shown on the same page, so
+    nothing more is read); an estimate at or under the limit is checked by
+    reading at most RANK_LIMIT + 1 matches."""
+    limit = keyword_search.RANK_LIMIT
+    count = counting.result_count(queryset)
+    if count.exact or count.value > limit:
+        return count.value <= limit
+    return counting.count_up_to(queryset, limit) <= limit
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:

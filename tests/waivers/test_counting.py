@@ -145,6 +145,18 @@ def test_a_count_over_budget_is_estimated_and_cached_as_an_estimate(over_budget)
     assert counting.result_count(Waiver.objects.public()) == count
 
 
+def test_a_count_the_planner_expects_to_be_large_is_not_tried(monkeypatch):
+    """Estimated from the sample straight away: trying would only spend the budget."""
+    bulk_waivers(3)
+    tried = []
+    monkeypatch.setattr(counting, "within_budget", lambda *args: tried.append(args))
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
+    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    monkeypatch.setattr(counting, "planner_estimate", lambda rows: counting.COUNTABLE_ROWS + 1)
+    assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3, exact=False)
+    assert tried == []
+
+
 def test_a_count_within_budget_is_exact():
     bulk_waivers(3)
     count = counting.result_count(Waiver.objects.public())

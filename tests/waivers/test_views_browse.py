@@ -14,7 +14,7 @@ from tests.waivers.search_catalogue import (
     bulk_waivers,
     pump_waivers,
 )
-from waivers import search
+from waivers import counting, search
 from waivers.models import Waiver
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def test_relevance_ranks_at_most_rank_limit_matches(client, monkeypatch):
         ]
         assert response.context["result"].sort == "newest"  # what the sort box shows
         html = response.content.decode()
-        assert "These keywords match 3 waivers, more than the 2 that can be ranked" in html
+        assert "These keywords match more than the 2 waivers that can be ranked" in html
     # Another sort asked for explicitly is kept, without a notice.
     response = client.get("/waivers/", {"q": "pump", "sort": "oldest"})
     assert listed(response)[0] == oldest_title_match.public_id
@@ -259,15 +259,36 @@ def test_relevance_ranks_at_most_rank_limit_matches(client, monkeypatch):
 
 
 def test_a_keyword_search_counts_its_matches_once(committed_db, client):
-    """The paginator and the facets share one cached count; the relevance
-    decision reads at most RANK_LIMIT + 1 matches, however many there are."""
+    """The relevance decision, the paginator and the facets share one cached
+    count (exact here: nothing more is read to decide)."""
     pump_waivers()
     with CaptureQueriesContext(connection) as captured:
         client.get("/waivers/", {"q": "pump"})
     counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
-    bounded = [sql for sql in counts if f"LIMIT {search.RANK_LIMIT + 1}" in sql]
-    assert len(bounded) == 1
-    assert len(counts) == 2
+    assert len(counts) == 1
+    assert f"LIMIT {search.RANK_LIMIT + 1}" not in counts[0]
+
+
+@pytest.mark.parametrize(
+    ("count", "bounded_read", "ranked"),
+    [
+        (counting.ResultCount(3), False, True),
+        (counting.ResultCount(6), False, False),
+        (counting.ResultCount(60_000, exact=False), False, False),
+        (counting.ResultCount(4, exact=False), True, True),
+    ],
+    ids=["exact, under", "exact, over", "estimated over", "estimated under: read"],
+)
+def test_the_relevance_decision_follows_the_count(monkeypatch, count, bounded_read, ranked):
+    from waivers.filters import rankable
+
+    pump_waivers()
+    monkeypatch.setattr("waivers.search.RANK_LIMIT", 5)
+    monkeypatch.setattr(counting, "result_count", lambda queryset: count)
+    read = []
+    monkeypatch.setattr(counting, "count_up_to", lambda queryset, limit: read.append(limit) or 3)
+    assert rankable(Waiver.objects.public()) is ranked
+    assert read == ([5] if bounded_read else [])
 
 
 def test_pagination_with_page_size(client):
