@@ -162,6 +162,25 @@ def test_related_waivers_share_psc_or_naics_and_are_public(client):
     assert "TESTRECORD-never-public-title" not in related
 
 
+def test_related_waivers_merge_both_codes_newest_first():
+    from waivers.selectors.waivers import related_waivers
+
+    waiver = post(WaiverFactory(psc_id="6640", naics_id="334516"), at=site_data.aware(2024, 1, 1))
+    days = iter(range(1, 28))
+
+    def posted(**codes):
+        return post(WaiverFactory(**codes), at=site_data.aware(2023, 1, next(days)))
+
+    by_psc = [posted(psc_id="6640", naics_id="336411") for _ in range(4)]
+    by_naics = [posted(psc_id="1005", naics_id="334516") for _ in range(4)]
+    both = posted()
+    posted(psc_id="1005", naics_id="336411")  # neither code
+    found = related_waivers(waiver, limit=6)
+    newest_first = sorted([*by_psc, *by_naics, both], key=lambda w: w.submitted_at, reverse=True)
+    assert [w.pk for w in found] == [w.pk for w in newest_first[:6]]
+    assert waiver.pk not in [w.pk for w in found]
+
+
 def test_related_waivers_are_bounded(client):
     waiver = post(WaiverFactory())
     for _ in range(8):

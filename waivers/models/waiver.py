@@ -454,6 +454,19 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
                 name="waiver_agency_newest_idx",
                 condition=~Q(status="draft") & Q(is_test_record=False),
             ),
+            # A waiver page's related waivers: the newest public waivers of its PSC
+            # code and of its NAICS code, each a walk of a few index entries
+            # (waivers.selectors.waivers.related_waivers).
+            models.Index(
+                fields=["psc", "-submitted_at", "-id"],
+                name="waiver_psc_newest_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
+            models.Index(
+                fields=["naics", "-submitted_at", "-id"],
+                name="waiver_naics_newest_idx",
+                condition=~Q(status="draft") & Q(is_test_record=False),
+            ),
             # has_responses=true: public waivers a manufacturer answered, newest
             # first (small: few waivers draw responses).
             models.Index(

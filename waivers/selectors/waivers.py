@@ -55,22 +55,28 @@ def public_timeline(waiver: Waiver) -> list[dict]:
 
 
 def related_waivers(waiver: Waiver, limit: int = RELATED_LIMIT) -> list[Waiver]:
-    """Other public waivers for the same PSC or NAICS code, newest first."""
-    condition = Q()
-    if waiver.psc_id:
-        condition |= Q(psc_id=waiver.psc_id)
-    if waiver.naics_id:
-        condition |= Q(naics_id=waiver.naics_id)
-    if not condition:
+    """Other public waivers for the same PSC or NAICS code, newest first.
+
+    The newest few of each code are found apart, each by a short walk of its
+    index (waiver_psc_newest_idx, waiver_naics_newest_idx), and the two lists
+    merged: a single OR of the two codes sorted every waiver of both (at a
+    million waivers, 17 ms for codes of a hundred or two waivers each, read
+    from scattered pages)."""
+    others = Waiver.objects.public().exclude(pk=waiver.pk).order_by("-submitted_at", "-id")
+    newest = [
+        others.filter(**{column: code}).values_list("pk")[:limit]
+        for column, code in (("psc_id", waiver.psc_id), ("naics_id", waiver.naics_id))
+        if code
+    ]
+    if not newest:
         return []
+    candidates = newest[0].union(*newest[1:], all=True)
     # A short list shows the contracting agency only: fewer joins also make the
     # query several milliseconds cheaper to plan.
     return list(
-        Waiver.objects.public()
+        Waiver.objects.filter(pk__in=candidates)
         .select_related("contracting_agency", "jones_act")  # jones_act: its outcome
         .defer("search_vector")
-        .filter(condition)
-        .exclude(pk=waiver.pk)
         .order_by("-submitted_at", "-id")[:limit]
     )
 
