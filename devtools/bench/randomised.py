@@ -1,8 +1,9 @@
 """The randomised HTTP benchmark behind `manage.py bench_http` (issue 19; see
 docs/performance.md, "HTTP, randomised").
 
-The site as people meet it: gunicorn with two workers and a shared cache
-flushed before the run, sent a seeded, randomised workload of its own making
+The site as people meet it: gunicorn with two workers (warmed up by a few
+requests of each class from another seed) and a shared cache flushed before
+the run, sent a seeded, randomised workload of its own making
 over loopback HTTP, one request at a time (so a latency is the request's own,
 not time spent queueing behind another). Most URLs are seen once: keyword
 searches drawn from the published record's vocabulary, one to three random
@@ -24,7 +25,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -340,6 +341,7 @@ class Side:
     name: str
     port: int
     urls: list[str]
+    warmup_urls: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
 
@@ -353,6 +355,27 @@ class Side:
             status = 0
         ms = (time.perf_counter() - started) * 1000
         self.samples.append(Sample(cls, url, ms, status, repeated))
+
+
+# A fresh worker's first request of a kind loads code and compiles templates:
+# a cost of starting a server, paid once, not of a request. Before measuring,
+# each side is sent this many requests of every class from a workload of
+# another seed (so not the measured URLs), and the shared cache is flushed
+# after them.
+WARMUP_PER_CLASS = 4
+
+
+def warm_up(side: Side) -> None:
+    """Send the side's warm-up requests, two at a time so that each of the
+    server's workers (or tasks) gets some; nothing is recorded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(url: str) -> None:
+        with suppress(OSError):  # a warm-up request that fails measures nothing either
+            get(side.port, url, timeout=REQUEST_TIMEOUT)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(send, side.warmup_urls))
 
 
 def measure_floor(port: int, path: str, reps: int, warmup: int = 10) -> dict:
@@ -443,6 +466,9 @@ def run(options: Options, *, force: bool = False) -> dict:
     log("Reading what to ask for from the data...")
     pools = build_pools(synthetic.build_profile(), rng)
     workload = make_workload(pools, rng, options.per_class, options.classes)
+    warmup = make_workload(
+        pools, random.Random(options.seed + 1), WARMUP_PER_CLASS, options.classes
+    )
     report: dict = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(),
         "machine": runner.machine(),
@@ -467,7 +493,7 @@ def run(options: Options, *, force: bool = False) -> dict:
         sides = []
         peer_side = None
         if options.datasette:
-            peer_side, report["datasette"] = _start_peer(stack, workload, options, log)
+            peer_side, report["datasette"] = _start_peer(stack, workload, warmup, options, log)
         report["cache"] = flush_cache(options.cache_url)
         log(f"Starting gunicorn ({options.workers} workers); cache: {report['cache']}...")
         server = stack.enter_context(
@@ -478,7 +504,9 @@ def run(options: Options, *, force: bool = False) -> dict:
                 cache_url=options.cache_url,
             )
         )
-        site = Side("site", server.port, [site_url(q) for q in workload])
+        site = Side(
+            "site", server.port, [site_url(q) for q in workload], [site_url(q) for q in warmup]
+        )
         sides.append(site)
         if peer_side:
             sides.append(peer_side)
@@ -488,6 +516,14 @@ def run(options: Options, *, force: bool = False) -> dict:
             from devtools.bench import peer
 
             floors["datasette"] = measure_floor(peer_side.port, peer.FLOOR_PATH, options.floor_reps)
+        log(
+            f"Warming the workers up: {len(warmup):,} requests of another seed to each side, "
+            "two at a time, not measured; then the cache is flushed again..."
+        )
+        for side in sides:
+            warm_up(side)
+        report["warmup_requests"] = len(warmup)
+        report["cache"] = flush_cache(options.cache_url)
         log(f"Sending {len(workload):,} requests, one at a time...")
         started = time.monotonic()
         for i, query in enumerate(workload):
@@ -515,7 +551,9 @@ def run(options: Options, *, force: bool = False) -> dict:
     return report
 
 
-def _start_peer(stack: ExitStack, workload: list[Query], options: Options, log) -> tuple:
+def _start_peer(
+    stack: ExitStack, workload: list[Query], warmup: list[Query], options: Options, log
+) -> tuple:
     from devtools.bench import peer
 
     missing = peer.missing_packages()
@@ -533,7 +571,7 @@ def _start_peer(stack: ExitStack, workload: list[Query], options: Options, log) 
     server = stack.enter_context(peer.Datasette(path))
     log("Finding the Datasette side's deep-page positions (not measured)...")
     urls = peer.urls(workload, server.port, path)
-    return Side("datasette", server.port, urls), {
+    return Side("datasette", server.port, urls, peer.urls(warmup, server.port, path)), {
         "status": "ok",
         "server": server.describe(),
         "build": built,
