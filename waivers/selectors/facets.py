@@ -282,6 +282,13 @@ def _exact_or_sampled_counts(filterset: WaiverFilterSet) -> tuple[dict[str, dict
         filterset.unordered_qs,
         lambda: (_counts(filterset), False),
         lambda sample: (_counts(filterset, sample), True),
+        # A facet in use counts the result without its own filter: with one
+        # agency ticked, the agency facet counts every agency's waivers.
+        wider=[
+            filtered_except(filterset, param)
+            for param in (*_COUNTED, "country")
+            if _selected(filterset, param)
+        ],
     )
 
 
