@@ -135,12 +135,9 @@ DATABASES = {
 # - work_mem=32MB: a keyword matching a large share of the waivers needs a large
 #   bitmap; under the 4 MB default it turns lossy, and PostgreSQL then re-checks
 #   the search vector of every row on those pages.
-# - join_collapse_limit=4: a published row joins seven tables (agencies and their
-#   departments, codes, details), and PostgreSQL searched every order of them:
-#   planning an API page took 9.5 ms to run it in 0.5. Four at a time: 2.2 ms.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    "-c jit=off -c work_mem=32MB -c join_collapse_limit=4"
-)
+# (Reads of a few rows by key plan their joins in the written order:
+# waivers.planning.joins_as_written.)
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
 
 # Read replicas (docs/decisions/0023-read-replicas-and-cacheable-pages.md):
 # DATABASE_REPLICA_URLS lists PostgreSQL streaming replicas (hot standbys),

@@ -28,6 +28,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from waivers import counting
 from waivers.api.filters import CURSOR_ORDERINGS
 from waivers.filters import page_rows
+from waivers.planning import joins_as_written
 
 CURSOR_SALT = "waivers.api.cursor"
 CURSOR_START = "*"
@@ -219,7 +220,8 @@ class KeysetPagination(BasePagination):
             row = _Row(F("submitted_at"), F("id"))
             lookup = "lt" if sort_key == "newest" else "gt"
             queryset = queryset.alias(keyset=row).filter(**{f"keyset__{lookup}": position})
-        rows = list(queryset[: self.page_size + 1])
+        with joins_as_written(queryset.db):
+            rows = list(queryset[: self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         self.next_cursor = (

@@ -46,6 +46,7 @@ from waivers.api.serializers import (
 from waivers.api.throttling import ApiRateThrottle
 from waivers.exports import copy_csv, export_queryset
 from waivers.models import NaicsCode, PscCode, Waiver
+from waivers.planning import joins_as_written
 from waivers.selectors.agencies import public_counts_by_agency
 from waivers.selectors.stats import waiver_stats
 
@@ -240,8 +241,12 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        waiver = self.get_object()
-        return Response(self.get_serializer(waiver).data)
+        # One waiver by its identifier, then its published row (waiver_row):
+        # both join lookup tables to one row.
+        with joins_as_written(self.get_queryset().db):
+            waiver = self.get_object()
+            data = self.get_serializer(waiver).data
+        return Response(data)
 
     def filter_queryset_for_detail(self, queryset):
         return queryset.select_related("price_preference", "jones_act", "urgent_report")

@@ -5,6 +5,7 @@ from django.db.models.functions import Greatest, TruncDate
 from django.http import Http404
 
 from waivers.models import Waiver, WaiverStatusChange
+from waivers.planning import joins_as_written
 
 RELATED_LIMIT = 6
 HOME_LIST_LIMIT = 8
@@ -19,12 +20,10 @@ def public_waivers():
 def get_public_waiver_or_404(public_id: str) -> Waiver:
     """The one lookup behind a public waiver page: unknown ids, drafts and test
     records are all simply not found."""
+    waivers = public_waivers().select_related("price_preference", "jones_act", "urgent_report")
     try:
-        return (
-            public_waivers()
-            .select_related("price_preference", "jones_act", "urgent_report")
-            .get(public_id=public_id)
-        )
+        with joins_as_written(waivers.db):
+            return waivers.get(public_id=public_id)
     except Waiver.DoesNotExist as missing:
         raise Http404("No public waiver has this identifier.") from missing
 
