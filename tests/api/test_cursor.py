@@ -128,6 +128,7 @@ def test_cursor_and_page_together_are_refused(client, catalogue):
 def test_deep_cursor_page_is_one_range_query(client, django_assert_max_num_queries):
     waivers = bulk_waivers(6)
     token = encode_cursor("newest", waivers[3].submitted_at, waivers[3].pk)
-    with django_assert_max_num_queries(5):
+    # With the range query's join order set and put back (waivers.planning).
+    with django_assert_max_num_queries(6):
         seen = results(client.get(URL, {"cursor": token, "page_size": 2}))
     assert seen == [waivers[2].public_id, waivers[1].public_id]

@@ -210,7 +210,9 @@ def test_detail_page_runs_a_fixed_number_of_queries(client, django_assert_max_nu
     waiver = site_data.jones_act()
     for _ in range(10):
         post(WaiverFactory())
-    with django_assert_max_num_queries(4):
+    # The waiver, its history, related waivers; the lookup's join order is set
+    # and put back around it, in a savepoint (waivers.planning): three more.
+    with django_assert_max_num_queries(7):
         response = client.get(f"/waivers/{waiver.public_id}/")
     assert response.status_code == 200
 
