@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.db import OperationalError, connections
 from psycopg.errors import QueryCanceled
 
 from waivers import caching
+from waivers.planning import local_setting
 
 T = TypeVar("T")
 
@@ -53,9 +54,7 @@ def within_budget(using: str, budget_ms: float, compute: Callable[[], T]) -> T:
     that runs past the budget (statement_timeout), and no statement starts
     once the budget is spent, so the whole takes at most about twice it.
 
-    The timeout is set for a savepoint (or transaction) of its own and put
-    back before it ends, so it never outlives the block, whether the block
-    is nested in a request's transaction or not."""
+    The timeout holds for the block only (planning.local_setting)."""
     connection = connections[using]
     deadline = time.monotonic() + budget_ms / 1000
 
@@ -65,19 +64,12 @@ def within_budget(using: str, budget_ms: float, compute: Callable[[], T]) -> T:
         return execute(sql, params, many, context)
 
     try:
-        with transaction.atomic(using=using):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT current_setting('statement_timeout'), "
-                    "set_config('statement_timeout', %s, true)",
-                    [f"{max(1, int(budget_ms))}ms"],
-                )
-                previous = cursor.fetchone()[0]
-            with connection.execute_wrapper(stop_when_spent):
-                value = compute()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-            return value
+        timeout = f"{max(1, int(budget_ms))}ms"
+        with (
+            local_setting(using, "statement_timeout", timeout),
+            connection.execute_wrapper(stop_when_spent),
+        ):
+            return compute()
     except OperationalError as error:
         if isinstance(error.__cause__, QueryCanceled):
             raise OverBudget from error
