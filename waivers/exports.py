@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, Func, TextField, Value
 from django.db.models.functions import Cast
 
@@ -63,8 +63,9 @@ def export_queryset(queryset):
 def waiver_row(
     waiver: Waiver, absolute_url: Callable[[str], str], reader: ColumnReader = EXPORT_READER
 ) -> dict:
-    """One waiver's published row, read as a list reads it (one query)."""
-    values = reader.values(Waiver.objects.filter(pk=waiver.pk)).get()
+    """One waiver's published row, read as a list reads it (one query, on
+    the database the waiver was read from)."""
+    values = reader.one(waiver._state.db or DEFAULT_DB_ALIAS, waiver.pk)
     return reader.row_builder(absolute_url)(values)
 
 
