@@ -154,9 +154,35 @@ def test_a_count_the_planner_expects_to_be_large_is_not_tried(monkeypatch):
     monkeypatch.setattr(counting, "within_budget", lambda *args: tried.append(args))
     monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
     monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
-    monkeypatch.setattr(counting, "planner_estimate", lambda rows: counting.COUNTABLE_ROWS + 1)
+    monkeypatch.setattr(counting, "planner_estimate", lambda rows: counting.countable_rows() + 1)
     assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3, exact=False)
     assert tried == []
+
+
+def test_the_largest_count_tried_follows_the_budget(monkeypatch, settings):
+    """What a count may be expected to read is what the budget can read: an
+    estimate at the limit is tried, one above it is not."""
+    bulk_waivers(3)
+    settings.COUNT_BUDGET_MS = 50
+    assert counting.countable_rows() == 15_000
+    settings.COUNT_BUDGET_MS = 200
+    assert counting.countable_rows() == 60_000
+    tried = []
+
+    def within_budget(using, budget_ms, compute):
+        tried.append(budget_ms)
+        return compute()
+
+    monkeypatch.setattr(counting, "within_budget", within_budget)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
+    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    monkeypatch.setattr(counting, "planner_estimate", lambda rows: 60_000)
+    assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3, exact=True)
+    assert tried == [200]
+    cache.clear()
+    settings.COUNT_BUDGET_MS = 199
+    assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3, exact=False)
+    assert tried == [200]
 
 
 def test_a_count_within_budget_is_exact():
@@ -308,7 +334,7 @@ def test_a_small_table_is_counted_exactly_without_a_budget(client, monkeypatch):
 
 def test_facets_in_use_over_many_rows_are_estimated_without_trying(monkeypatch):
     """The type facet, with a type ticked, counts every type: when the planner
-    expects more than COUNTABLE_ROWS there, the facets come from the sample
+    expects more than countable_rows() there, the facets come from the sample
     and only the (small) result itself is counted within the budget."""
     from waivers.filters import WaiverFilterSet
     from waivers.selectors.facets import facet_counts
@@ -330,7 +356,7 @@ def test_facets_in_use_over_many_rows_are_estimated_without_trying(monkeypatch):
         lambda rows: (
             1
             if "waiver_type" in str(rows.query).partition("WHERE")[2]
-            else counting.COUNTABLE_ROWS + 1
+            else counting.countable_rows() + 1
         ),
     )
     filterset = WaiverFilterSet(QueryDict("type=nonavailability"), queryset=Waiver.objects.public())
