@@ -162,6 +162,27 @@ def test_facet_counts_follow_the_other_filters(client, catalogue):
     assert facet(both, "country") == {"DE": 1, "JP": 1}
 
 
+@pytest.mark.parametrize(
+    ("params", "apart"),
+    [({}, False), ({"agency": "097"}, False), ({"country": "GB"}, True)],
+)
+def test_countries_are_counted_in_the_other_facets_scan_unless_one_is_ticked(
+    client, catalogue, params, apart
+):
+    """One read of the result gives every facet not in use and the countries
+    of origin; a ticked country counts the result without it, apart."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/waivers/", params)
+    assert response.status_code == 200
+    unnests = [q["sql"] for q in captured.captured_queries if "unnest(" in q["sql"]]
+    assert len(unnests) == 1
+    assert ("GROUPING SETS" not in unnests[0]) is apart
+    expected = {"CN": 1, "DE": 1, "FR": 1, "GB": 1, "JP": 2}
+    if params.get("agency"):
+        expected = {"DE": 1, "JP": 2}
+    assert facet(response, "country") == expected
+
+
 def test_facet_counts_within_a_keyword_search(client, catalogue):
     response = client.get("/waivers/", {"q": "laser"})
     # "laser" is in the laser waiver's title and the urgent report's rationale.
