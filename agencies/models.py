@@ -32,7 +32,9 @@ class AgencyQuerySet(models.QuerySet):
         sub-tier, its department (the other direction of `covering`)."""
         return self.filter(pk__in=[pk for pk in (agency.pk, agency.parent_id) if pk])
 
-    def counted(self, counts: Mapping[int, int]) -> list["AgencyCount"]:
+    def counted(
+        self, counts: Mapping[int, int], *, names_only: bool = False
+    ) -> list["AgencyCount"]:
         """Departments with counts, from `counts` ({agency id: n}): each
         department counts its own n and its sub-tiers', and lists those of its
         sub-tiers that are in `counts`. Departments in name order.
@@ -40,20 +42,17 @@ class AgencyQuerySet(models.QuerySet):
         One query for the whole (short) list of agencies, each sub-tier's
         department found among them: selecting the counted ones by id with
         their departments joined took 64 ms for the 1,475 agencies of a
-        million waivers; this, 14 ms."""
-        agencies = {agency.pk: agency for agency in self.defer("created_at", "updated_at")}
+        million waivers; this, 14 ms. `names_only`: the agencies as
+        AgencyName (code and name), not model instances: 2 ms instead of 14,
+        for a list that shows only names (the search page's agency facet)."""
+        agencies = self._by_pk(self, names_only)
         outside = {
             agency.parent_id
             for agency in agencies.values()
             if agency.parent_id and agency.parent_id not in agencies
         }
         if outside:  # a queryset without some departments: fetch them
-            agencies.update(
-                (agency.pk, agency)
-                for agency in self.model.objects.filter(pk__in=outside).defer(
-                    "created_at", "updated_at"
-                )
-            )
+            agencies.update(self._by_pk(self.model.objects.filter(pk__in=outside), names_only))
         departments: dict[int, AgencyCount] = {}
         subtiers: list[AgencyCount] = []
         for pk, count in counts.items():
@@ -73,6 +72,34 @@ class AgencyQuerySet(models.QuerySet):
         for department in departments.values():
             department.subtiers.sort(key=AgencyCount.sort_key)
         return sorted(departments.values(), key=AgencyCount.sort_key)
+
+    @staticmethod
+    def _by_pk(queryset, names_only: bool) -> dict:
+        if names_only:
+            rows = queryset.order_by().values_list("pk", "code", "name", "parent_id")
+            return {row[0]: AgencyName(*row) for row in rows}
+        return {agency.pk: agency for agency in queryset.defer("created_at", "updated_at")}
+
+
+def display_name(name: str) -> str:
+    """An agency's name as pages show it: reference lists shout some of them."""
+    return name.title() if name.isupper() else name
+
+
+@dataclass
+class AgencyName:
+    """An agency's code and name, for lists that show nothing else (see
+    AgencyQuerySet.counted)."""
+
+    pk: int
+    code: str
+    name: str
+    parent_id: int | None
+    parent: "AgencyName | None" = None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.name)
 
 
 class Agency(TimeStampedModel):
@@ -152,7 +179,7 @@ class Agency(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        return self.name.title() if self.name.isupper() else self.name
+        return display_name(self.name)
 
 
 class SeniorAccountableOfficial(Agency):
@@ -170,7 +197,7 @@ class AgencyCount:
     """An agency with a count (of waivers, followers, ...) and, for a
     department, the sub-tiers counted in it (AgencyQuerySet.counted)."""
 
-    agency: Agency
+    agency: "Agency | AgencyName"
     count: int = 0
     subtiers: list["AgencyCount"] = field(default_factory=list)
 

@@ -191,7 +191,7 @@ def _agency_facet(filterset, counts) -> Facet:
         return FacetOption(code, row.agency.name, row.count, code in selected)
 
     options = []
-    for department in Agency.objects.counted(counts):
+    for department in Agency.objects.counted(counts, names_only=True):
         parent = option(department)
         parent.children = [option(subtier) for subtier in department.subtiers]
         options.append(parent)
