@@ -6,11 +6,12 @@ import pytest
 from django.conf import settings
 from django.http import QueryDict
 
-from tests.factories import AgencyFactory, DepartmentFactory
+from tests.factories import AgencyFactory, DepartmentFactory, WaiverFactory, post
 from tests.waivers.search_catalogue import build_catalogue, build_edge_cases, bulk_waivers
 from waivers import counting
 from waivers.api.filters import ApiWaiverFilterSet
 from waivers.filters import (
+    CODE_RANGE_END,
     COUNTRY_CHOICES,
     LARGE_WALK_BUDGET_FACTOR,
     SORT_IN_MEMORY_ROWS,
@@ -21,7 +22,7 @@ from waivers.filters import (
     sorted_in_memory,
     sorted_page,
 )
-from waivers.models import Waiver
+from waivers.models import NaicsCode, PscCode, Waiver
 from waivers.search import MAX_QUERY_LENGTH
 
 
@@ -223,3 +224,36 @@ def test_every_way_of_reading_a_page_gives_the_same_rows(total, table, walk, mon
     if budgeted:  # a large result's walk gets longer: sorting it costs more
         factor = LARGE_WALK_BUDGET_FACTOR if total > SORT_IN_MEMORY_ROWS else 1
         assert set(budgeted) == {settings.COUNT_BUDGET_MS * factor}
+
+
+@pytest.mark.parametrize(("model", "param"), [(NaicsCode, "naics"), (PscCode, "psc")])
+def test_a_code_prefix_is_a_range_holding_exactly_the_codes_it_begins(db, model, param):
+    """filter_code_prefix reads a prefix as a range of the column (so indexes
+    serve it and the planner can estimate it): over every prefix of every
+    reference code, under this database's collation, the range holds the
+    codes that begin with it and no other."""
+    codes = list(model.objects.values_list("code", flat=True))
+    assert len(codes) > 1000
+    prefixes = sorted({code[:n] for code in codes for n in range(1, len(code) + 1)})
+    for prefix in prefixes:
+        in_range = model.objects.filter(code__gte=prefix, code__lte=prefix + CODE_RANGE_END)
+        assert set(in_range.values_list("code", flat=True)) == {
+            code for code in codes if code.startswith(prefix)
+        }, prefix
+
+
+def test_code_prefix_filters_waivers_by_their_codes(db):
+    laser = post(WaiverFactory(naics=NaicsCode.objects.get(code="334516")))
+    other = post(WaiverFactory(naics=NaicsCode.objects.get(code="336611")))
+    assert list(filterset("naics=3345").qs) == [laser]
+    assert list(filterset("naics=334516").qs) == [laser]
+    assert set(filterset("naics=33").qs) == {laser, other}
+    assert list(filterset("naics=3346").qs) == []
+
+
+def test_naics_digits_are_ascii_digits(db):
+    """Other scripts' digits are not a code (str.isdigit accepts them): the
+    value is read as title words, and none matches."""
+    bad = filterset("naics=%D9%A3%D9%A3%D9%A4")  # Arabic-Indic 334
+    assert not bad.is_valid()
+    assert "No NAICS industry matches" in bad.errors["naics"][0]
