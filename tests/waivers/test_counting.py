@@ -159,6 +159,21 @@ def test_a_count_the_planner_expects_to_be_large_is_not_tried(monkeypatch):
     assert tried == []
 
 
+def record_budgets(monkeypatch) -> list:
+    """A million-row table whose sample is the whole table, where
+    within_budget runs every computation and records its budget (returned)."""
+    budgets = []
+
+    def within_budget(using, budget_ms, compute):
+        budgets.append(budget_ms)
+        return compute()
+
+    monkeypatch.setattr(counting, "within_budget", within_budget)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
+    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    return budgets
+
+
 def test_the_largest_count_tried_follows_the_budget(monkeypatch, settings):
     """What a count may be expected to read is what the budget can read: an
     estimate at the limit is tried, one above it is not."""
@@ -167,15 +182,7 @@ def test_the_largest_count_tried_follows_the_budget(monkeypatch, settings):
     assert counting.countable_rows() == 15_000
     settings.COUNT_BUDGET_MS = 200
     assert counting.countable_rows() == 60_000
-    tried = []
-
-    def within_budget(using, budget_ms, compute):
-        tried.append(budget_ms)
-        return compute()
-
-    monkeypatch.setattr(counting, "within_budget", within_budget)
-    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
-    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    tried = record_budgets(monkeypatch)
     monkeypatch.setattr(counting, "planner_estimate", lambda rows: 60_000)
     assert counting.result_count(Waiver.objects.public()) == counting.ResultCount(3, exact=True)
     assert tried == [200]
@@ -341,15 +348,7 @@ def test_facets_in_use_over_many_rows_are_estimated_without_trying(monkeypatch):
 
     bulk_waivers(3)
     cache.clear()  # another test's count of the same rows, under the same data version
-    budgeted = []
-
-    def within_budget(using, budget_ms, compute):
-        budgeted.append(budget_ms)
-        return compute()
-
-    monkeypatch.setattr(counting, "within_budget", within_budget)
-    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
-    monkeypatch.setattr(counting, "table_sample", lambda using: counting.Sample(100.0))
+    budgeted = record_budgets(monkeypatch)
     monkeypatch.setattr(
         counting,
         "planner_estimate",
