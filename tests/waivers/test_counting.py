@@ -5,9 +5,10 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
-from tests.waivers.search_catalogue import bulk_waivers
+from tests.waivers.search_catalogue import build_catalogue, bulk_waivers
 from waivers import counting
 from waivers.models import Waiver
 
@@ -88,6 +89,59 @@ def test_a_whole_table_sample_counts_exactly():
     public = Waiver.objects.public()
     assert counting.sampled_count(public, counting.Sample(100.0)) == 12
     assert counting.sampled_count(public.filter(pk__lt=0), counting.Sample(100.0)) == 0
+
+
+def test_a_samples_matching_rows_are_kept_by_id(monkeypatch):
+    waivers = bulk_waivers(5)
+    public = Waiver.objects.public()
+    sample = counting.Sample(100.0)
+    found = counting.sampled_rows(public, sample)
+    assert found.count == 5 and sorted(found.ids) == sorted(w.pk for w in waivers)
+    assert counting.sampled_count(public, sample) == 5
+    assert counting.sampled_rows(public.filter(pk__lt=0), sample) == counting.SampledRows(0, ())
+    monkeypatch.setattr(counting, "SAMPLE_IDS_LIMIT", 4)  # more matches than are kept
+    assert counting.sampled_rows(public.filter(pk__gt=0), sample) == counting.SampledRows(5, None)
+
+
+def test_a_search_page_over_a_sample_reads_the_sample_once(committed_db, client, over_budget):
+    """The result's count reads the sample's matching rows and keeps them
+    (cached); the facets count them by id instead of reading the sample again."""
+    cache.clear()
+    bulk_waivers(3)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/waivers/", {"q": "laser"})
+    assert "About 3 waivers" in response.content.decode()
+    sampled = [q["sql"] for q in captured.captured_queries if "TABLESAMPLE" in q["sql"]]
+    assert len(sampled) == 1 and "array_agg" in sampled[0]
+    cache.clear()
+
+
+def test_facets_over_a_sample_read_the_results_kept_rows_by_id(monkeypatch, over_budget):
+    """The result's count read the sample's matching rows; the facets count
+    those rows by id (no second read of the sample) and give what the sample
+    itself gives."""
+    from waivers.filters import WaiverFilterSet
+    from waivers.selectors import facets
+
+    bulk_waivers(4)
+    build_catalogue()
+    filterset = WaiverFilterSet(QueryDict("q=laser"), queryset=Waiver.objects.public())
+    filterset.is_valid()
+    counting.result_count(filterset.unordered_qs)  # as the page does first
+    with CaptureQueriesContext(connection) as captured:
+        by_id = facets._counts(filterset, counting.Sample(100.0))
+    grouped = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
+    assert len(grouped) == 1 and "TABLESAMPLE" not in grouped[0]
+    assert '"waivers_waiver"."id" IN (' in grouped[0]
+
+    monkeypatch.setattr(counting, "SAMPLE_IDS_LIMIT", 0)  # none kept: the sample itself
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        sampled = facets._counts(filterset, counting.Sample(100.0))
+    grouped = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
+    assert len(grouped) == 1 and "TABLESAMPLE" in grouped[0]
+    assert by_id == sampled
+    assert by_id["type"] == {"nonavailability": 5, "urgent_report": 1}  # "laser" in 6 waivers
 
 
 def test_a_query_reading_the_table_twice_is_not_sampled():
