@@ -105,15 +105,16 @@ _COUNTED = {
 
 
 def _grouped_counts(
-    queryset, params: list[str], sample=None, *, countries=False, scale=None
+    queryset, params: list[str], sample=None, *, countries=False, presampled=False
 ) -> dict[str, dict]:
     """{param: {value: count}} for several facets over the same rows, in one
     query: one scan of the rows (or of `sample`, a counting.Sample), one
     GROUPING SET per facet; with `countries`, the countries of origin of the
     same rows too (under "country"), from the same scan. (A broad keyword
     search's sample took 30 ms a scan, most of it matching the search
-    vectors: the facets and countries each read it once before.) `scale`:
-    the rows are already a sample's (read by id), counted as its estimates."""
+    vectors: the facets and countries each read it once before.)
+    `presampled`: the rows are already `sample`'s (read by id), so they are
+    only scaled."""
     aliases = [f"facet_{param}" for param in params]
     rows = (
         queryset.order_by()
@@ -121,8 +122,8 @@ def _grouped_counts(
         .values(*aliases, *(["countries"] if countries else []))
     )
     sql, sql_params = rows.query.sql_with_params()
-    sql, sample = counting.sampled(sql, sample)
-    sample = sample or scale
+    if not presampled:
+        sql, sample = counting.sampled(sql, sample)
     columns = ", ".join(f'"{alias}"' for alias in aliases)
     sets = ", ".join(f'("{alias}")' for alias in aliases)
     # Rows of the country branch have no GROUPING() (NULL) and the code last.
@@ -298,9 +299,9 @@ def _counts(filterset: WaiverFilterSet, sample=None) -> dict[str, dict]:
     countries_apart = bool(_selected(filterset, "country")) or not others
     counts = {}
     if others:
-        rows, rows_sample, scale = _result_rows(filterset, sample)
+        rows, presampled = _result_rows(filterset, sample)
         counts = _grouped_counts(
-            rows, others, rows_sample, countries=not countries_apart, scale=scale
+            rows, others, sample, countries=not countries_apart, presampled=presampled
         )
     for param in in_use:
         counts.update(_grouped_counts(filtered_except(filterset, param), [param], sample))
@@ -310,14 +311,14 @@ def _counts(filterset: WaiverFilterSet, sample=None) -> dict[str, dict]:
 
 
 def _result_rows(filterset: WaiverFilterSet, sample) -> tuple:
-    """(rows, sample, scale) for _grouped_counts: the result, or over a sample
+    """(rows, presampled) for _grouped_counts: the result, or over a sample
     the result's rows in it, read by their ids when counting kept them
     (counting.sampled_rows: the result's count read them already)."""
     rows = filterset.unordered_qs
     found = counting.sampled_rows(rows, sample) if sample else None
     if found is None or not found.ids:  # none kept, or none there (no IN () in SQL)
-        return rows, sample, None
-    return Waiver.objects.using(rows.db).filter(pk__in=found.ids), None, sample
+        return rows, False
+    return Waiver.objects.using(rows.db).filter(pk__in=found.ids), True
 
 
 def _exact_or_sampled_counts(filterset: WaiverFilterSet) -> tuple[dict[str, dict], bool]:
