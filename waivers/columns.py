@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections
 from django.db.models import BooleanField, Case, Expression, F, TextField, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -31,6 +30,7 @@ from django.urls import reverse
 from waivers.filters import PUBLIC_STATUSES
 from waivers.models import Waiver
 from waivers.outcomes import finding_sql, outcome_sql
+from waivers.statements import Statement
 
 # --- kinds ---------------------------------------------------------------------
 # What a column's value is. Each output writes a kind its own way: the JSON
@@ -458,8 +458,9 @@ def url_template(url_name: str, absolute_url: Callable[[str], str]) -> str:
 # --- reading -----------------------------------------------------------------------
 
 
-# Stands for the primary key while a one-row statement is compiled (ColumnReader.one).
-_PK_MARK = -739_104_265
+# Stands for the public identifier while a one-row statement is compiled
+# (ColumnReader.one_public): a value no identifier has.
+_PUBLIC_ID_MARK = "~one-row-marker~"
 
 
 def _isoformat(value):
@@ -500,25 +501,20 @@ class ColumnReader:
         """The queryset as values rows that row_builder() reads."""
         return queryset.annotate(**self.annotations).values_list(*self.fields, named=named)
 
-    def one(self, using: str, pk: int) -> Sequence | None:
-        """The values row of the waiver `pk` (as values() reads it; None when
-        there is none), by SQL the ORM compiles once a process: building and
-        compiling the annotated query cost about 4.5 ms of an API detail's
-        11, running it 1 ms (issue 19). Only the primary key changes."""
-        sql, params, position = self._one_row_statement
-        params = [*params[:position], pk, *params[position + 1 :]]
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+    def one_public(self, using: str, public_id: str) -> Sequence | None:
+        """The values row of the public waiver `public_id` (as values() reads
+        it; None when no public waiver has it), by a statement prepared once
+        a connection (waivers.statements): building and compiling the
+        annotated query cost about 4.5 ms of an API detail's 11, running it
+        1 ms (issue 19)."""
+        return self._by_public_id.one(using, public_id)
 
     @cached_property
-    def _one_row_statement(self) -> tuple[str, tuple, int]:
-        """(SQL, parameters, index of the primary key among them) of
-        values() for one waiver. Plain values come from the database as the
-        ORM gives them (no column's field converts them; a test compares)."""
-        sql, params = self.values(Waiver.objects.filter(pk=_PK_MARK)).query.sql_with_params()
-        (position,) = (i for i, value in enumerate(params) if value == _PK_MARK)
-        return sql, tuple(params), position
+    def _by_public_id(self) -> Statement:
+        return Statement(
+            lambda public_id: self.values(Waiver.objects.public().filter(public_id=public_id)),
+            _PUBLIC_ID_MARK,
+        )
 
     def row_builder(self, absolute_url: Callable[[str], str]) -> Callable[[Sequence], dict]:
         """A function from a values row to its published row. Page addresses

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
 from django.db.models import Expression, Func, TextField, Value
 from django.db.models.functions import Cast
 
@@ -23,7 +23,6 @@ from waivers.columns import (
     Boolean,
     Choice,
     Column,
-    ColumnReader,
     Date,
     Integer,
     PageUrl,
@@ -33,7 +32,6 @@ from waivers.columns import (
     Url,
     url_template,
 )
-from waivers.models import Waiver
 
 # Rows fetched per database round trip (JSON), or handed on in one block (CSV),
 # while streaming: a few MB at most.
@@ -58,15 +56,6 @@ def export_queryset(queryset):
     """Waivers as the downloads and the API read them: without the search
     vector, which no output shows."""
     return queryset.defer("search_vector")
-
-
-def waiver_row(
-    waiver: Waiver, absolute_url: Callable[[str], str], reader: ColumnReader = EXPORT_READER
-) -> dict:
-    """One waiver's published row, read as a list reads it (one query, on
-    the database the waiver was read from)."""
-    values = reader.one(waiver._state.db or DEFAULT_DB_ALIAS, waiver.pk)
-    return reader.row_builder(absolute_url)(values)
 
 
 def stream_json(queryset, absolute_url: Callable[[str], str]) -> Iterator[str]:

@@ -248,19 +248,23 @@ def test_a_column_read_twice_is_fetched_once():
 
 @pytest.mark.parametrize("columns", [API_COLUMNS, EXPORT_COLUMNS], ids=["api", "export"])
 def test_one_row_reads_what_values_reads(waivers, columns, django_assert_num_queries):
-    """ColumnReader.one runs SQL compiled once: it must give every waiver's
-    values exactly as the ORM's values() does (types included), and None
-    for a key that is not there."""
+    """ColumnReader.one_public runs a prepared statement: it must give every
+    public waiver's values exactly as the ORM's values() does (types
+    included), and None for drafts, test records and unknown identifiers."""
     reader = ColumnReader(columns, extra=("submitted_at", "id"))
-    pks = list(Waiver.objects.values_list("pk", flat=True))
-    assert len(pks) > waivers > 10  # drafts and test records too
-    for pk in pks:
-        expected = reader.values(Waiver.objects.filter(pk=pk)).get()
-        row = reader.one("default", pk)
+    public = set(Waiver.objects.public().values_list("public_id", flat=True))
+    every = list(Waiver.objects.values_list("public_id", flat=True))
+    assert len(every) > len(public) == waivers > 10  # drafts and test records too
+    for public_id in every:
+        row = reader.one_public("default", public_id)
+        if public_id not in public:
+            assert row is None
+            continue
+        expected = reader.values(Waiver.objects.filter(public_id=public_id)).get()
         assert row == expected
         assert [type(value) for value in row] == [type(value) for value in expected]
     with django_assert_num_queries(1):
-        assert reader.one("default", max(pks) + 1) is None
+        assert reader.one_public("default", "MIA-00000000") is None
 
 
 def test_a_blank_value_published_as_null_must_be_nullable():

@@ -1,11 +1,13 @@
 """Public reads of single waivers and the short lists on the home page."""
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest, TruncDate
 from django.http import Http404
 
 from waivers.models import Waiver, WaiverStatusChange
 from waivers.planning import joins_as_written
+from waivers.statements import Statement
 
 RELATED_LIMIT = 6
 HOME_LIST_LIMIT = 8
@@ -28,19 +30,26 @@ def get_public_waiver_or_404(public_id: str) -> Waiver:
         raise Http404("No public waiver has this identifier.") from missing
 
 
-def public_timeline(waiver: Waiver) -> list[dict]:
-    """The public status history: when, from which status to which.
+# A waiver's public history by its key: SQL compiled once (waivers.statements).
+_TIMELINE = Statement(
+    lambda waiver_id: (
+        WaiverStatusChange.objects.filter(waiver_id=waiver_id)
+        .exclude(to_status=Waiver.Status.DRAFT)
+        .order_by("at", "id")
+        .values_list("at", "from_status", "to_status")
+    ),
+    marker=-739_104_265,
+)
+
+
+def public_timeline(waiver_id: int, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    """The public status history of the waiver `waiver_id`: when, from which
+    status to which.
 
     Only dates and statuses leave the history table; who made a change and
     the staff note stay internal. The draft stage is not public either.
     """
     labels = dict(Waiver.Status.choices)
-    rows = (
-        WaiverStatusChange.objects.filter(waiver=waiver)
-        .exclude(to_status=Waiver.Status.DRAFT)
-        .order_by("at", "id")
-        .values_list("at", "from_status", "to_status")
-    )
     return [
         {
             "at": at,
@@ -49,7 +58,7 @@ def public_timeline(waiver: Waiver) -> list[dict]:
             "to_status": to_status,
             "to_label": labels.get(to_status, to_status),
         }
-        for at, from_status, to_status in rows
+        for at, from_status, to_status in _TIMELINE.all(using, waiver_id)
     ]
 
 

@@ -1,0 +1,98 @@
+"""waivers.statements: SQL compiled once a process, prepared once a connection.
+A statement must read exactly what its queryset reads, and keep working on
+connections where it was prepared, never prepared, or failed."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+
+from tests import site_data
+from tests.waivers.search_catalogue import build_catalogue, build_edge_cases
+from waivers.models import Waiver, WaiverStatusChange
+from waivers.selectors.waivers import public_timeline
+from waivers.statements import Statement
+
+MARK = -1
+
+
+def by_pk(pk):
+    # A literal "%" among the ORM's own parameters, a boolean, choices: the
+    # prepared SQL has them written in by the cursor, the marker left as $1.
+    return (
+        Waiver.objects.public()
+        .filter(pk=pk)
+        .annotate(label=Concat("public_id", Value(" 100% "), "status"))
+        .values_list("public_id", "label", "submitted_at", "countries", "is_test_record")
+    )
+
+
+@pytest.fixture
+def waivers(db):
+    build_catalogue()
+    build_edge_cases()
+    site_data.every_type()
+    return list(Waiver.objects.values_list("pk", flat=True))
+
+
+def test_a_statement_reads_what_its_queryset_reads(waivers):
+    statement = Statement(by_pk, MARK)
+    assert len(waivers) > 10  # drafts and test records among them: not public
+    for pk in waivers:
+        expected = list(by_pk(pk))
+        rows = statement.all("default", pk)
+        assert rows == expected
+        assert [list(map(type, row)) for row in rows] == [list(map(type, row)) for row in expected]
+        assert statement.one("default", pk) == (expected[0] if expected else None)
+    assert statement.one("default", max(waivers) + 1) is None
+
+
+def test_prepared_once_a_connection_then_executed(waivers, django_assert_num_queries):
+    statement = Statement(by_pk, MARK)
+    with django_assert_num_queries(1) as first:
+        statement.one("default", waivers[0])
+    assert first.captured_queries[0]["sql"].startswith("PREPARE miao_statement_")
+    for pk in waivers[:3]:
+        with django_assert_num_queries(1) as later:
+            statement.one("default", pk)
+        assert later.captured_queries[0]["sql"].startswith("EXECUTE miao_statement_")
+
+
+def test_a_failed_first_run_leaves_the_statement_usable(waivers):
+    statement = Statement(by_pk, MARK)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        statement.one("default", "not a key")  # fails in EXECUTE, after PREPARE
+    # Prepared again under another name: no "already exists".
+    assert statement.one("default", waivers[0]) == next(iter(by_pk(waivers[0])), None)
+
+
+def test_a_new_connection_prepares_it_again(committed_db, django_assert_num_queries):
+    waiver = site_data.nonavailability()
+    statement = Statement(by_pk, MARK)
+    expected = list(by_pk(waiver.pk))
+    assert expected and statement.all("default", waiver.pk) == expected
+    connection.close()  # e.g. CONN_MAX_AGE or a failed health check
+    with django_assert_num_queries(1) as queries:
+        assert statement.all("default", waiver.pk) == expected
+    assert queries.captured_queries[0]["sql"].startswith("PREPARE ")
+
+
+def test_the_marker_must_appear_exactly_once(db):
+    statement = Statement(lambda pk: Waiver.objects.filter(pk=pk, id=pk).values_list("pk"), MARK)
+    with pytest.raises(ValueError):
+        statement.one("default", 1)
+
+
+def test_public_timeline_reads_the_history_as_the_orm_does(waivers):
+    for pk in waivers:
+        expected = list(
+            WaiverStatusChange.objects.filter(waiver_id=pk)
+            .exclude(to_status=Waiver.Status.DRAFT)
+            .order_by("at", "id")
+            .values_list("at", "from_status", "to_status")
+        )
+        timeline = public_timeline(pk)
+        assert [(row["at"], row["to_status"]) for row in timeline] == [
+            (at, to) for at, _, to in expected
+        ]
+        assert all(row["from_status"] != Waiver.Status.DRAFT for row in timeline)
