@@ -1,19 +1,21 @@
 """Statements compiled once a process and prepared once a connection (issue 19).
 
-A read of one waiver by its key (its API detail, its page's history) runs in
-well under a millisecond, but building and compiling its queryset cost more
-than that each time (4.5 ms of an API detail's 11 for the published row
-alone, at a million waivers), and PostgreSQL planning the detail's eleven
-joins 0.5 ms more. A `Statement` asks the ORM for the SQL of a queryset
-built around a marker value once a process, and has PostgreSQL prepare it
-once a connection (`PREPARE`, with the marker as its one parameter); each
-read is then `EXECUTE name(value)`, planned at most a few times.
+A read of one waiver by its key (its API detail, its page, its history, the
+waivers related to it) runs in well under a millisecond, but building and
+compiling its queryset cost more than that each time (4.5 ms of an API
+detail's 11 for the published row alone, at a million waivers), and
+PostgreSQL planning its joins 0.4-0.5 ms more. A `Statement` asks the ORM
+for the SQL of a queryset built around marker values once a process, and
+has PostgreSQL prepare it once a connection (`PREPARE`, each marker a
+parameter); each read is then `EXECUTE name(values)`, planned at most a few
+times.
 
 The SQL prepared is what Django's client-side cursor would send: the ORM's
-parameters written in by the cursor itself (`mogrify`), except the marker.
-So only querysets whose SQL depends on nothing but that one value belong
-here, read as plain values (no field converts them: tests compare each
-statement's rows, value by value and type by type, with the ORM's).
+parameters written in by the cursor itself (`mogrify`), the markers left as
+parameters. So only querysets whose SQL depends on nothing but those values
+belong here. A `Statement` gives the values_list() rows; `Instances` gives
+model instances with their relations, as select_related() does (tests
+compare both with the ORM's, value by value and type by type).
 
 Prepared statements live in a database session, so they need one: behind a
 connection pooler in transaction mode (PgBouncer), point DATABASE_URL at the
@@ -27,40 +29,54 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _numbers = itertools.count(1)
 
 
 class Statement:
-    """The SQL of `build(marker)` (a values_list queryset), run with any value
-    in the marker's place. The marker must be a value no query passes and
-    must appear exactly once among the compiled parameters."""
+    """The SQL of `build(*markers)` (a values_list queryset), run with other
+    values in the markers' places. Each marker must be a value no query
+    passes (so it is found among the compiled parameters, where it may
+    appear more than once)."""
 
-    def __init__(self, build: Callable[[object], QuerySet], marker: object):
+    def __init__(self, build: Callable[..., QuerySet], *markers: object):
         self._build = build
-        self._marker = marker
+        self._markers = markers
         # The name it has in each connection (session) that prepared it.
         self._names: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
 
     @cached_property
     def _compiled(self) -> tuple[str, tuple]:
-        """The SQL with `$1` in the marker's place, and the other parameters."""
-        sql, params = self._build(self._marker).query.sql_with_params()
-        (position,) = (i for i, value in enumerate(params) if value == self._marker)
+        """The SQL with $1, $2, ... in the markers' places, and the other
+        parameters."""
+        sql, params = self._build(*self._markers).query.sql_with_params()
+        numbers = {}
+        for number, marker in enumerate(self._markers, start=1):
+            found = [i for i, value in enumerate(params) if value == marker]
+            if not found:
+                raise ValueError(f"the marker {marker!r} is not among the parameters")
+            numbers.update(dict.fromkeys(found, number))
+        pieces, rest, position = [], [], 0
         placeholders = (match for match in _PLACEHOLDER.finditer(sql) if match.group() == "%s")
-        marker = next(itertools.islice(placeholders, position, None))
-        sql = f"{sql[: marker.start()]}$1{sql[marker.end() :]}"
-        return sql, (*params[:position], *params[position + 1 :])
+        for index, match in enumerate(placeholders):
+            if index in numbers:
+                pieces.append(f"{sql[position : match.start()]}${numbers[index]}")
+                position = match.end()
+            else:
+                rest.append(params[index])
+        pieces.append(sql[position:])
+        return "".join(pieces), tuple(rest)
 
-    def _run(self, using: str, value, fetch: Callable):
+    def _run(self, using: str, values: Sequence, fetch: Callable):
         connection = connections[using]
+        arguments = ", ".join(["%s"] * len(values))
         with connection.cursor() as cursor:
             session = connection.connection
             name = self._names.get(session)
             if name is not None:
-                cursor.execute(f"EXECUTE {name}(%s)", [value])
+                cursor.execute(f"EXECUTE {name}({arguments})", values)
             else:
                 # Prepared and run in one round trip (so a read counts one
                 # query), under a name never used before: if the run fails, a
@@ -68,14 +84,87 @@ class Statement:
                 name = f"miao_statement_{next(_numbers)}"
                 sql, params = self._compiled
                 body = cursor.mogrify(sql, params).replace("%", "%%")
-                cursor.execute(f"PREPARE {name} AS {body}; EXECUTE {name}(%s)", [value])
+                cursor.execute(f"PREPARE {name} AS {body}; EXECUTE {name}({arguments})", values)
                 cursor.nextset()
                 self._names[session] = name
             return fetch(cursor)
 
-    def one(self, using: str, value) -> Sequence | None:
+    def one(self, using: str, *values) -> Sequence | None:
         """The first row (None when there is none)."""
-        return self._run(using, value, lambda cursor: cursor.fetchone())
+        return self._run(using, values, lambda cursor: cursor.fetchone())
 
-    def all(self, using: str, value) -> list[Sequence]:
-        return self._run(using, value, lambda cursor: cursor.fetchall())
+    def all(self, using: str, *values) -> list[Sequence]:
+        return self._run(using, values, lambda cursor: cursor.fetchall())
+
+
+def _read_fields(model: type[Model], leave_out: Sequence[str] = ()) -> list:
+    """The model's columns that an instance is read with."""
+    return [
+        field
+        for field in model._meta.get_fields()
+        if field.concrete and not field.many_to_many and field.name not in leave_out
+    ]
+
+
+class Instances:
+    """Model instances read by a `Statement`, with the relations named in
+    `related` (ORM paths, e.g. "agency" and "agency__parent") joined and set
+    on them as select_related() would, a missing one as None. `leave_out`:
+    fields of the model itself left unread (deferred)."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *markers: object,
+        related: Sequence[str] = (),
+        leave_out: Sequence[str] = (),
+    ):
+        root = build(*markers).model
+        self._parts = [("", root, _read_fields(root, leave_out))]
+        for path in sorted(related, key=lambda path: path.count("__")):  # parents first
+            parent_path, _, name = path.rpartition("__")
+            parent = next(model for at, model, _ in self._parts if at == parent_path)
+            model = parent._meta.get_field(name).related_model
+            self._parts.append((path, model, _read_fields(model)))
+        columns = [
+            f"{path}__{field.attname}" if path else field.attname
+            for path, _, fields in self._parts
+            for field in fields
+        ]
+        self._statement = Statement(lambda *values: build(*values).values_list(*columns), *markers)
+
+    def _instance(self, using: str, row: Sequence) -> Model:
+        objects: dict[str, Model | None] = {}
+        start = 0
+        for path, model, fields in self._parts:
+            values = row[start : start + len(fields)]
+            start += len(fields)
+            instance = None
+            if values[[field.primary_key for field in fields].index(True)] is not None:
+                values = [
+                    field.from_db_value(value, None, connections[using])
+                    if value is not None and hasattr(field, "from_db_value")
+                    else value
+                    for field, value in zip(fields, values, strict=True)
+                ]
+                instance = model.from_db(using, [field.attname for field in fields], values)
+            objects[path] = instance
+            if path:
+                parent_path, _, name = path.rpartition("__")
+                parent = objects[parent_path]
+                if parent is not None:
+                    relation = parent._meta.get_field(name)
+                    if instance is None and relation.auto_created:
+                        # No row on the other side of a reverse one-to-one: cached
+                        # as missing, as select_related() leaves it.
+                        relation.set_cached_value(parent, None)
+                    else:
+                        setattr(parent, name, instance)
+        return objects[""]
+
+    def one(self, using: str, *values) -> Model | None:
+        row = self._statement.one(using, *values)
+        return None if row is None else self._instance(using, row)
+
+    def all(self, using: str, *values) -> list[Model]:
+        return [self._instance(using, row) for row in self._statement.all(using, *values)]

@@ -6,11 +6,12 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.http import Http404
 
 from tests import site_data
 from tests.waivers.search_catalogue import build_catalogue, build_edge_cases
 from waivers.models import Waiver, WaiverStatusChange
-from waivers.selectors.waivers import public_timeline
+from waivers.selectors.waivers import get_public_waiver_or_404, public_timeline
 from waivers.statements import Statement
 
 MARK = -1
@@ -77,10 +78,12 @@ def test_a_new_connection_prepares_it_again(committed_db, django_assert_num_quer
     assert queries.captured_queries[0]["sql"].startswith("PREPARE ")
 
 
-def test_the_marker_must_appear_exactly_once(db):
-    statement = Statement(lambda pk: Waiver.objects.filter(pk=pk, id=pk).values_list("pk"), MARK)
-    with pytest.raises(ValueError):
-        statement.one("default", 1)
+def test_a_marker_may_appear_twice_but_must_appear(waivers):
+    twice = Statement(lambda pk: Waiver.objects.filter(pk=pk, id=pk).values_list("pk"), MARK)
+    assert twice.one("default", waivers[0]) == (waivers[0],)
+    missing = Statement(lambda pk: Waiver.objects.filter(pk=1).values_list("pk"), MARK)
+    with pytest.raises(ValueError, match="not among the parameters"):
+        missing.one("default", 1)
 
 
 def test_public_timeline_reads_the_history_as_the_orm_does(waivers):
@@ -96,3 +99,43 @@ def test_public_timeline_reads_the_history_as_the_orm_does(waivers):
             (at, to) for at, _, to in expected
         ]
         assert all(row["from_status"] != Waiver.Status.DRAFT for row in timeline)
+
+
+RELATIONS = (*Waiver.PUBLIC_RELATIONS, "price_preference", "urgent_report")
+
+
+def field_values(instance):
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.attname not in instance.get_deferred_fields()
+    }
+
+
+def test_instances_are_what_select_related_gives(waivers, django_assert_num_queries):
+    """The waiver page's lookup: every field and relation of every public
+    waiver as the ORM's select_related() reads it, the missing relations
+    known to be missing (no query when they are asked for)."""
+    public = Waiver.objects.public().select_related(*RELATIONS).defer("search_vector")
+    assert public.count() > 10
+    for expected in public:
+        with django_assert_num_queries(1):
+            waiver = get_public_waiver_or_404(expected.public_id)
+        assert waiver.get_deferred_fields() == {"search_vector"}
+        assert field_values(waiver) == field_values(expected)
+        assert {k: type(v) for k, v in field_values(waiver).items()} == {
+            k: type(v) for k, v in field_values(expected).items()
+        }
+        assert not waiver._state.adding and waiver._state.db == "default"
+        with django_assert_num_queries(0):
+            for path in RELATIONS:
+                got, want = waiver, expected
+                for name in path.split("__"):
+                    got = getattr(got, name, None) if got is not None else None
+                    want = getattr(want, name, None) if want is not None else None
+                assert (got is None) == (want is None), path
+                if want is not None:
+                    assert type(got) is type(want) and field_values(got) == field_values(want)
+    for hidden in Waiver.objects.exclude(pk__in=public.values("pk")):
+        with pytest.raises(Http404):
+            get_public_waiver_or_404(hidden.public_id)

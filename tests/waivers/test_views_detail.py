@@ -163,7 +163,7 @@ def test_related_waivers_share_psc_or_naics_and_are_public(client):
 
 
 def test_related_waivers_merge_both_codes_newest_first():
-    from waivers.selectors.waivers import related_waivers
+    from waivers.selectors.waivers import RELATED_LIMIT, related_waivers
 
     waiver = post(WaiverFactory(psc_id="6640", naics_id="334516"), at=site_data.aware(2024, 1, 1))
     days = iter(range(1, 28))
@@ -175,7 +175,8 @@ def test_related_waivers_merge_both_codes_newest_first():
     by_naics = [posted(psc_id="1005", naics_id="334516") for _ in range(4)]
     both = posted()
     posted(psc_id="1005", naics_id="336411")  # neither code
-    found = related_waivers(waiver, limit=6)
+    found = related_waivers(waiver)
+    assert RELATED_LIMIT == 6
     newest_first = sorted([*by_psc, *by_naics, both], key=lambda w: w.submitted_at, reverse=True)
     assert [w.pk for w in found] == [w.pk for w in newest_first[:6]]
     assert waiver.pk not in [w.pk for w in found]
@@ -229,3 +230,19 @@ def test_decided_waiver_date_is_shown_as_a_plain_date(client):
     _, html = get_page(client, waiver)
     assert f'datetime="{dt.date(2022, 3, 10).isoformat()}"' in html
     assert Waiver.Status.DECIDED.label in html
+
+
+def test_related_waivers_of_a_waiver_with_one_code(django_assert_num_queries):
+    from waivers.selectors.waivers import related_waivers
+
+    def without_naics(waiver):  # as some imported waivers are
+        Waiver.objects.filter(pk=waiver.pk).update(naics_id=None)
+        waiver.refresh_from_db()
+        return waiver
+
+    waiver = without_naics(post(WaiverFactory(psc_id="6640", naics_id="334516")))
+    same_psc = post(WaiverFactory(psc_id="6640", naics_id="336411"))
+    post(WaiverFactory(psc_id="1005", naics_id="334516"))  # the NAICS it no longer has
+    without_naics(post(WaiverFactory(psc_id="1005", naics_id="334516")))  # no NAICS either
+    with django_assert_num_queries(1):
+        assert [w.pk for w in related_waivers(waiver)] == [same_psc.pk]

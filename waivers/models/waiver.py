@@ -48,10 +48,7 @@ class WaiverQuerySet(models.QuerySet):
         return self.filter(Waiver.AWAITING_REVIEW)
 
     def with_public_relations(self):
-        # jones_act: the decision on a Jones Act request is part of its outcome.
-        return self.select_related(
-            "contracting_agency__parent", "funding_agency__parent", "naics", "psc", "jones_act"
-        )
+        return self.select_related(*Waiver.PUBLIC_RELATIONS)
 
 
 class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
@@ -121,6 +118,18 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
     PENDING_DECISION = Q(final_decision="") & ~Q(status=Status.WITHDRAWN)
     # States in which a determination may be on record.
     DETERMINED_STATUSES = (Status.REVIEWED, Status.DECIDED, Status.WITHDRAWN)
+    # The relations every public page shows with a waiver (select_related
+    # paths). jones_act: the decision on a Jones Act request is part of its
+    # outcome.
+    PUBLIC_RELATIONS = (
+        "contracting_agency",
+        "contracting_agency__parent",
+        "funding_agency",
+        "funding_agency__parent",
+        "naics",
+        "psc",
+        "jones_act",
+    )
 
     # --- identity ---------------------------------------------------------
     public_id = models.CharField(
