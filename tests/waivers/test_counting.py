@@ -178,6 +178,58 @@ def test_the_sample_follows_the_size_of_the_table():
     assert 'FROM "waivers_waiver" TABLESAMPLE SYSTEM (2.5000) REPEATABLE (19)' in sample.sql(sql)
 
 
+def test_from_half_a_million_waivers_the_sample_is_one_waiver_in_a_hundred(monkeypatch):
+    monkeypatch.setattr(counting, "table_rows", lambda using: 10.0**6)
+    assert counting.table_sample("default") == counting.Sample(1.0, by_id=True)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 400_000.0)
+    assert counting.table_sample("default") == counting.Sample(2.5)
+    monkeypatch.setattr(counting, "table_rows", lambda using: 100_000.0)
+    assert counting.table_sample("default") == counting.Sample(10.0)
+
+
+def keyword_rows(q: str, queryset=None):
+    from waivers.filters import WaiverFilterSet
+
+    queryset = Waiver.objects.public() if queryset is None else queryset
+    filterset = WaiverFilterSet(QueryDict(f"q={q}"), queryset=queryset)
+    assert filterset.is_valid()
+    return filterset.unordered_qs
+
+
+def test_a_keyword_searchs_sample_is_the_waivers_whose_id_is_a_multiple_of_a_hundred():
+    """Read through their own keyword index; other queries sample pages. (The
+    plan is asked of the keyword alone: on a near-empty table the planner
+    would take a small partial index of the public filter instead.)"""
+    sample = counting.Sample(1.0, by_id=True)
+    keyword, params = (
+        keyword_rows("laser", Waiver.objects.all()).values("pk").order_by().query.sql_with_params()
+    )
+    over_ids = sample.sql(keyword)
+    assert 'FROM (SELECT * FROM "waivers_waiver" WHERE MOD("waivers_waiver"."id", 100) = 0)' in (
+        over_ids
+    )
+    assert "TABLESAMPLE" not in over_ids
+    plain, _ = Waiver.objects.public().values("pk").query.sql_with_params()
+    assert 'FROM "waivers_waiver" TABLESAMPLE SYSTEM (1.0000) REPEATABLE (19)' in sample.sql(plain)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the plan a large table gets
+        cursor.execute("EXPLAIN " + over_ids, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "waiver_sample_search_gin" in plan
+
+
+def test_an_estimate_from_the_id_sample_is_a_hundred_times_its_matches():
+    with connection.cursor() as cursor:  # the next waivers are 1100, 1101 and 1102
+        cursor.execute("SELECT setval(pg_get_serial_sequence('waivers_waiver', 'id'), 1099)")
+    made = bulk_waivers(3)
+    assert [w.pk for w in made] == [1100, 1101, 1102]
+    sample = counting.Sample(1.0, by_id=True)
+    assert counting.sampled_rows(keyword_rows("laser"), sample) == counting.SampledRows(1, (1100,))
+    assert counting.sampled_count(keyword_rows("laser"), sample) == 100
+    assert counting.sampled_count(keyword_rows("laser").filter(pk__gt=1100), sample) == 0
+
+
 @pytest.fixture
 def over_budget(monkeypatch):
     """The table is taken to be large (a million rows) and every budgeted
