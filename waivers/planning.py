@@ -30,8 +30,9 @@ def joins_as_written(using: str) -> Iterator[None]:
     """Inside the block, PostgreSQL joins tables in the order the statement
     names them (join_collapse_limit = 1) instead of searching every order.
 
-    For statements that find a few waivers by key (one by its identifier, a
-    page after a cursor) and join their lookup tables to them (agencies and
+    For statements that find a few waivers by key (a page after a cursor;
+    the reads of one waiver are prepared once a connection instead,
+    waivers.statements) and join their lookup tables to them (agencies and
     their departments, codes, type details), that order is the best one and
     the search costs more than running them: at a million waivers, planning
     an API cursor page took 9.5 ms to run it in 0.5 ms; in the written

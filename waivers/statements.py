@@ -17,9 +17,9 @@ belong here. A `Statement` gives the values_list() rows; `Instances` gives
 model instances with their relations, as select_related() does (tests
 compare both with the ORM's, value by value and type by type).
 
-Prepared statements live in a database session, so they need one: behind a
-connection pooler in transaction mode (PgBouncer), point DATABASE_URL at the
-server or use a pooler that keeps prepared statements (README).
+Prepared statements live in a database session, so they need one: a
+connection pooler must keep one server session a client connection
+(PgBouncer's session mode; README, "Several servers").
 """
 
 import itertools
