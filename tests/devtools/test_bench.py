@@ -110,3 +110,31 @@ def test_bench_refuses_a_database_with_real_waivers():
 def test_bench_rejects_bad_arguments(args):
     with pytest.raises(CommandError):
         call_command("bench", *args, stdout=io.StringIO())
+
+
+def test_the_sql_floor_replays_past_a_statement_its_budget_cancelled(committed_db):
+    """A request's count or sort-index walk may run out of its budget and be
+    cancelled; the request goes on with its fallback, and so does the replay."""
+    from django.db import connection
+    from psycopg.pq import TransactionStatus
+
+    from devtools.bench.runner import _run_sql
+
+    connection.ensure_connection()
+    raw = connection.connection
+    statements = [
+        "BEGIN",
+        "SELECT set_config('statement_timeout', '50ms', true)",
+        "SELECT pg_sleep(5)",  # cancelled after 50 ms
+        "SELECT set_config('statement_timeout', '0', true)",
+        "COMMIT",
+        "CREATE TEMPORARY TABLE after_the_budget (n int)",  # the fallback still runs
+    ]
+    ms = _run_sql(raw, statements)
+    assert 50 <= ms < 4000
+    assert raw.info.transaction_status == TransactionStatus.IDLE
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('after_the_budget') IS NOT NULL")
+        assert cursor.fetchone() == (True,)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)
