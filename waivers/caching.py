@@ -29,6 +29,8 @@ from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BigIntegerField, BooleanField, DateTimeField
+from django.db.models.expressions import RawSQL
 
 TTL = 600  # seconds
 T = TypeVar("T")
@@ -52,6 +54,36 @@ def read_version(using: str = DEFAULT_DB_ALIAS) -> Version:
         )
         row = cursor.fetchone()
     return Version(*row) if row else Version(0, None)
+
+
+# The data version as columns of another statement (read_version's, in the
+# same snapshot as that statement's rows): a request that reads its rows in
+# one statement reads the version with them (remember_version) instead of in a
+# round trip of its own.
+VERSION_ANNOTATIONS = {
+    "version_number": RawSQL(
+        "SELECT number FROM waivers_dataversion WHERE id = 1", (), output_field=BigIntegerField()
+    ),
+    "version_changed_at": RawSQL(
+        "SELECT changed_at FROM waivers_dataversion WHERE id = 1", (), output_field=DateTimeField()
+    ),
+    "version_uncommitted": RawSQL(
+        "SELECT txid IS NOT DISTINCT FROM txid_current_if_assigned() "
+        "FROM waivers_dataversion WHERE id = 1",
+        (),
+        output_field=BooleanField(),
+    ),
+}
+
+
+def version_from(
+    number: int | None, changed_at: dt.datetime | None, uncommitted: bool | None
+) -> Version:
+    """The Version of VERSION_ANNOTATIONS' values (all None: no version row,
+    as read_version() says)."""
+    if number is None:
+        return Version(0, None)
+    return Version(number, changed_at, bool(uncommitted))
 
 
 # The version read for the current request (None outside requests).
@@ -84,6 +116,15 @@ def data_version() -> Version:
     if not memo:
         memo.append(read_version())
     return memo[0]
+
+
+def remember_version(version: Version) -> None:
+    """Take `version`, read with a request's own rows (VERSION_ANNOTATIONS), as
+    the request's data version, unless the request has read one already (a
+    replica's reads keep the primary's version, see miao_site.replicas)."""
+    memo = _request_version.get()
+    if memo is not None and not memo:
+        memo.append(version)
 
 
 def queryset_key(prefix: str, queryset, *extra: str) -> str:

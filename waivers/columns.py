@@ -19,7 +19,7 @@ and published JSON-ready: codes as the search parameters take them, dates
 writes the UTC time Django reads), lists as lists, a missing value as None.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -475,9 +475,15 @@ class ColumnReader:
     """Reads `columns` as plain values (one values_list) and turns each
     values row into a published row: {column name: JSON-ready value}, in
     column order. `extra` fields are read after the columns' own (a paginator
-    may need them); a field read twice is fetched once."""
+    may need them), then `annotations` (name: expression); a field read twice
+    is fetched once."""
 
-    def __init__(self, columns: Sequence[Column], extra: Sequence[str] = ()):
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        extra: Sequence[str] = (),
+        annotations: Mapping[str, Expression] | None = None,
+    ):
         self.columns = tuple(columns)
         self.fields: list[str] = []  # values_list arguments, in order
         self.annotations: dict[str, Expression] = {}
@@ -491,6 +497,9 @@ class ColumnReader:
             self.positions.append(self._position(field))
         for field in extra:
             self._position(field)
+        for name, expression in (annotations or {}).items():
+            self.annotations[name] = expression
+            self._position(name)
 
     def _position(self, field: str) -> int:
         if field not in self.fields:

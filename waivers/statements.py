@@ -25,11 +25,11 @@ connection pooler must keep one server session a client connection
 import itertools
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Expression, Model, QuerySet
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _numbers = itertools.count(1)
@@ -110,7 +110,8 @@ class Instances:
     """Model instances read by a `Statement`, with the relations named in
     `related` (ORM paths, e.g. "agency" and "agency__parent") joined and set
     on them as select_related() would, a missing one as None. `leave_out`:
-    fields of the model itself left unread (deferred)."""
+    fields of the model itself left unread (deferred). `annotations`: read
+    after the columns and set as attributes, as annotate() would."""
 
     def __init__(
         self,
@@ -118,6 +119,7 @@ class Instances:
         *markers: object,
         related: Sequence[str] = (),
         leave_out: Sequence[str] = (),
+        annotations: Mapping[str, Expression] | None = None,
     ):
         root = build(*markers).model
         self._parts = [("", root, _read_fields(root, leave_out))]
@@ -131,7 +133,14 @@ class Instances:
             for path, _, fields in self._parts
             for field in fields
         ]
-        self._statement = Statement(lambda *values: build(*values).values_list(*columns), *markers)
+        self._annotations = dict(annotations or {})
+        names = list(self._annotations)
+        self._statement = Statement(
+            lambda *values: (
+                build(*values).annotate(**self._annotations).values_list(*columns, *names)
+            ),
+            *markers,
+        )
 
     def _instance(self, using: str, row: Sequence) -> Model:
         objects: dict[str, Model | None] = {}
@@ -160,7 +169,10 @@ class Instances:
                         relation.set_cached_value(parent, None)
                     else:
                         setattr(parent, name, instance)
-        return objects[""]
+        root = objects[""]
+        for name, value in zip(self._annotations, row[start:], strict=True):
+            setattr(root, name, value)
+        return root
 
     def one(self, using: str, *values) -> Model | None:
         row = self._statement.one(using, *values)

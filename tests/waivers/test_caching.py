@@ -130,6 +130,41 @@ def test_a_writing_transaction_neither_reads_nor_fills_the_cache(committed_db, c
     assert client.get("/waivers/").context["result"].page.paginator.count == 1
 
 
+def test_the_version_read_as_columns_of_another_statement_is_read_versions(committed_db):
+    """VERSION_ANNOTATIONS (read with the API detail's row) give what
+    read_version() gives, before and inside a writing transaction."""
+
+    def as_columns():
+        row = Waiver.objects.annotate(**caching.VERSION_ANNOTATIONS).values_list(
+            *caching.VERSION_ANNOTATIONS
+        )
+        return caching.version_from(*row[0])
+
+    post(WaiverFactory())
+    assert as_columns() == caching.read_version()
+    with transaction.atomic():
+        post(WaiverFactory())
+        assert as_columns() == caching.read_version()
+        assert as_columns().uncommitted
+    assert caching.version_from(None, None, None) == caching.Version(0, None)
+
+
+def test_a_remembered_version_never_replaces_one_the_request_read():
+    read, remembered = caching.Version(7, None), caching.Version(5, None)
+    token = caching._request_version.set([read])
+    try:
+        caching.remember_version(remembered)
+        assert caching.data_version() == read
+    finally:
+        caching._request_version.reset(token)
+    token = caching._request_version.set([])
+    try:
+        caching.remember_version(remembered)
+        assert caching.data_version() == remembered
+    finally:
+        caching._request_version.reset(token)
+
+
 def test_keys_differ_by_rows_not_by_ordering():
     public = Waiver.objects.public()
     assert caching.queryset_key("x", public.order_by("id")) == caching.queryset_key(

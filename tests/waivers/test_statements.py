@@ -11,8 +11,12 @@ from django.http import Http404
 from tests import site_data
 from tests.waivers.search_catalogue import build_catalogue, build_edge_cases
 from waivers.models import Waiver, WaiverStatusChange
-from waivers.selectors.waivers import get_public_waiver_or_404, public_timeline
-from waivers.statements import Statement
+from waivers.selectors.waivers import (
+    HISTORY_ANNOTATIONS,
+    get_public_waiver_or_404,
+    public_timeline,
+)
+from waivers.statements import Instances, Statement
 
 MARK = -1
 
@@ -86,19 +90,39 @@ def test_a_marker_may_appear_twice_but_must_appear(waivers):
         missing.one("default", 1)
 
 
-def test_public_timeline_reads_the_history_as_the_orm_does(waivers):
-    for pk in waivers:
+def test_the_page_waiver_reads_its_public_history_as_the_orm_does(
+    waivers, django_assert_num_queries
+):
+    """The history comes in the waiver's own statement (HISTORY_ANNOTATIONS):
+    the same entries, in the same order, as a query of the history table."""
+    public = set(Waiver.objects.public().values_list("pk", flat=True))
+    with_history = 0
+    for waiver_id in public:
         expected = list(
-            WaiverStatusChange.objects.filter(waiver_id=pk)
+            WaiverStatusChange.objects.filter(waiver_id=waiver_id)
             .exclude(to_status=Waiver.Status.DRAFT)
             .order_by("at", "id")
             .values_list("at", "from_status", "to_status")
         )
-        timeline = public_timeline(pk)
-        assert [(row["at"], row["to_status"]) for row in timeline] == [
-            (at, to) for at, _, to in expected
+        public_id = Waiver.objects.get(pk=waiver_id).public_id
+        with django_assert_num_queries(1):
+            waiver = get_public_waiver_or_404(public_id)
+        timeline = public_timeline(waiver.history_at, waiver.history_from, waiver.history_to)
+        assert [(row["at"], row["from_status"], row["to_status"]) for row in timeline] == [
+            (at, "" if before == Waiver.Status.DRAFT else before, after)
+            for at, before, after in expected
         ]
-        assert all(row["from_status"] != Waiver.Status.DRAFT for row in timeline)
+        with_history += len(expected) > 1
+    assert with_history > 5  # several waivers have a history of several steps
+
+
+def test_instances_set_annotations_as_annotate_does(waivers):
+    annotations = {"history_to": HISTORY_ANNOTATIONS["history_to"]}
+    instances = Instances(lambda pk: Waiver.objects.filter(pk=pk), MARK, annotations=annotations)
+    for expected in Waiver.objects.annotate(**annotations):
+        waiver = instances.one("default", expected.pk)
+        assert waiver.history_to == expected.history_to
+        assert field_values(waiver) == field_values(expected)
 
 
 RELATIONS = (*Waiver.PUBLIC_RELATIONS, "price_preference", "urgent_report")

@@ -20,7 +20,7 @@ def waiver_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "waiver": waiver,
             **type_details(waiver),
-            "timeline": public_timeline(waiver.pk, waiver._state.db),
+            "timeline": public_timeline(waiver.history_at, waiver.history_from, waiver.history_to),
             "related": related_waivers(waiver),
             **public_summary(waiver),
         },
