@@ -17,9 +17,28 @@ from miao_site.timestamps import TimeStampedModel
 from waivers.models.expiry import expires_expression
 from waivers.search import WordPairs
 
-# The sample of keyword searches' estimated counts: the waivers whose id is a
-# multiple of it (1 in 100; waivers.counting, waiver_sample_search_gin).
+# The sample of estimated counts and facets from 500,000 waivers: the waivers
+# whose id is a multiple of it (1 in 100; waivers.counting,
+# waiver_sample_search_gin and waiver_sample_cover_idx).
 ID_SAMPLE_MODULUS = 100
+# The columns the FilterSet's filters (keywords aside) and the facets read.
+SAMPLE_COLUMNS = [
+    "status",
+    "is_test_record",
+    "waiver_type",
+    "source_id",
+    "determination",
+    "final_decision",
+    "contracting_agency",
+    "psc",
+    "naics",
+    "procurement_stage",
+    "coverage",
+    "countries",
+    "submitted_at",
+    "expires",
+    "supplier_response_count",
+]
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or retyped.
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -443,6 +462,18 @@ class Waiver(CheckConstraintsInOneQuery, TimeStampedModel):
                 fields=["search_vector"],
                 condition=Q(Exact(Mod("id", ID_SAMPLE_MODULUS), 0)),
                 name="waiver_sample_search_gin",
+            ),
+            # The other estimated counts and facets at a million waivers: the
+            # same sample with every column the filters and facets read, so a
+            # figure over it is an index-only scan of its ~10,000 entries (2 MB)
+            # instead of a read of 1 % of the table's pages (3.5 ms instead of
+            # 11, cold). A column missing here is read from the table: slower,
+            # never wrong (tests/waivers/test_counting.py checks the plan).
+            models.Index(
+                fields=["id"],
+                include=SAMPLE_COLUMNS,
+                condition=Q(Exact(Mod("id", ID_SAMPLE_MODULUS), 0)),
+                name="waiver_sample_cover_idx",
             ),
             # Exact PIID matches (piids @> ARRAY['...']).
             GinIndex(fields=["piids"], name="waiver_piids_gin"),
