@@ -32,7 +32,11 @@ from django.db import OperationalError, connections
 from psycopg.errors import QueryCanceled
 
 from waivers import caching
-from waivers.models.waiver import ID_SAMPLE_MODULUS
+from waivers.models.waiver import (
+    FIGURE_SAMPLE_REMAINDER,
+    ID_SAMPLE_MODULUS,
+    KEYWORD_SAMPLE_REMAINDER,
+)
 from waivers.planning import local_setting
 
 T = TypeVar("T")
@@ -109,27 +113,30 @@ _WAIVER_TABLE = re.compile(r'FROM "waivers_waiver"(?![\w"])')
 _WAIVER_TABLE_READ = re.compile(r'(?:FROM|JOIN) "waivers_waiver"(?![\w"])')
 
 
-# From this many waivers, the sample is the waivers whose id is a multiple of
-# ID_SAMPLE_MODULUS (1 %, at least 5,000 waivers). It has indexes of its own:
-# a keyword index (waiver_sample_search_gin, waivers migration 0012), so a
-# word's matches in the sample are found without reading each sampled
-# waiver's search vector (at a million waivers, 25 ms -> under 1 ms), and
-# one with the columns of the filters and facets (waiver_sample_cover_idx,
-# 0013), so other figures are index-only scans of it instead of reads of 1 %
-# of the table's pages (TABLESAMPLE: 11 ms -> 1-3.5 ms a statement). Smaller
-# tables sample pages.
+# From this many waivers, a sample is 1 in ID_SAMPLE_MODULUS waivers by id
+# (1 %, at least 5,000 waivers), each with an index of its own. A keyword
+# search's sample (ids leaving KEYWORD_SAMPLE_REMAINDER) has a keyword index
+# (waiver_sample_search_gin, waivers migration 0012), so a word's matches in
+# it are found without reading each sampled waiver's search vector (at a
+# million waivers, 25 ms -> under 1 ms). Other figures' sample (ids leaving
+# FIGURE_SAMPLE_REMAINDER) has an index with the columns of the filters and
+# facets (waiver_figure_sample_idx, 0014), so a figure over it is an
+# index-only scan instead of a read of 1 % of the table's pages (TABLESAMPLE:
+# 11 ms -> 1-3.5 ms a statement). Smaller tables sample pages.
 ID_SAMPLE_FROM_ROWS = ID_SAMPLE_MODULUS * SAMPLE_ROWS // 2
 _ID_SAMPLE = (
     'FROM (SELECT * FROM "waivers_waiver" WHERE MOD("waivers_waiver"."id", '  # noqa: S608
-    f'{ID_SAMPLE_MODULUS}) = 0) AS "waivers_waiver"'  # (a constant integer)
+    f'{ID_SAMPLE_MODULUS}) = {{remainder}}) AS "waivers_waiver"'  # (constant integers)
 )
+_FULL_TEXT_MATCH = "@@"
 
 
 @dataclass(frozen=True)
 class Sample:
     """A random sample of the waiver table's pages (TABLESAMPLE SYSTEM), or
-    with `by_id` (percent 100 / ID_SAMPLE_MODULUS) the waivers whose id is a
-    multiple of ID_SAMPLE_MODULUS."""
+    with `by_id` (percent 100 / ID_SAMPLE_MODULUS) the waivers whose id
+    leaves KEYWORD_SAMPLE_REMAINDER (a keyword search) or
+    FIGURE_SAMPLE_REMAINDER (other queries) divided by ID_SAMPLE_MODULUS."""
 
     percent: float
     by_id: bool = False
@@ -149,7 +156,9 @@ class Sample:
         if len(_WAIVER_TABLE_READ.findall(sql)) != 1 or not _WAIVER_TABLE.search(sql):
             return None
         if self.by_id:
-            return _WAIVER_TABLE.sub(_ID_SAMPLE, sql, count=1)
+            keyword = _FULL_TEXT_MATCH in sql
+            remainder = KEYWORD_SAMPLE_REMAINDER if keyword else FIGURE_SAMPLE_REMAINDER
+            return _WAIVER_TABLE.sub(_ID_SAMPLE.format(remainder=remainder), sql, count=1)
         return _WAIVER_TABLE.sub(
             f'FROM "waivers_waiver" TABLESAMPLE SYSTEM ({self.percent:.4f}) '
             f"REPEATABLE ({SAMPLE_SEED})",

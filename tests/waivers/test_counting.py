@@ -217,18 +217,14 @@ def test_a_keyword_searchs_sample_is_the_waivers_whose_id_is_a_multiple_of_a_hun
         over_ids
     )
     assert "TABLESAMPLE" not in over_ids
-    with connection.cursor() as cursor:
-        # On a near-empty table, a scan of every entry of the sample's other
-        # index costs less (at a million waivers the planner takes the keyword
-        # index, docs/performance.md); dropped in this test's transaction.
-        cursor.execute("DROP INDEX waiver_sample_cover_idx")
     assert "waiver_sample_search_gin" in plan(over_ids, params)
 
 
 def test_the_id_samples_filters_and_facets_are_read_from_its_own_index(monkeypatch):
     """Every filter but the keywords at once, and every facet: each figure over
-    the sample is an index-only scan of waiver_sample_cover_idx, which must
-    hold every column they read (SAMPLE_COLUMNS)."""
+    their sample (ids leaving 1 divided by 100) is an index-only scan of
+    waiver_figure_sample_idx, which must hold every column they read
+    (SAMPLE_COLUMNS)."""
     from waivers.filters import WaiverFilterSet
     from waivers.selectors import facets
 
@@ -249,12 +245,13 @@ def test_the_id_samples_filters_and_facets_are_read_from_its_own_index(monkeypat
     assert len(over_sample) > 5  # the count, and the facets of each filter in use
     for sql in over_sample:
         assert "TABLESAMPLE" not in sql
+        assert 'MOD("waivers_waiver"."id", 100) = 1)' in sql
         # (The compiled SQL has its parameters written in.)
         found = plan(sql.replace("%", "%%"), (), "enable_bitmapscan")
-        assert "Index Only Scan using waiver_sample_cover_idx" in found, found
+        assert "Index Only Scan using waiver_figure_sample_idx" in found, found
 
 
-def test_an_estimate_from_the_id_sample_is_a_hundred_times_its_matches():
+def test_an_estimate_from_an_id_sample_is_a_hundred_times_its_matches():
     with connection.cursor() as cursor:  # the next waivers are 1100, 1101 and 1102
         cursor.execute("SELECT setval(pg_get_serial_sequence('waivers_waiver', 'id'), 1099)")
     made = bulk_waivers(3)
@@ -263,6 +260,10 @@ def test_an_estimate_from_the_id_sample_is_a_hundred_times_its_matches():
     assert counting.sampled_rows(keyword_rows("laser"), sample) == counting.SampledRows(1, (1100,))
     assert counting.sampled_count(keyword_rows("laser"), sample) == 100
     assert counting.sampled_count(keyword_rows("laser").filter(pk__gt=1100), sample) == 0
+    # Other figures read the other sample: of these three, waiver 1101.
+    assert counting.sampled_rows(Waiver.objects.filter(pk__gte=1100), sample) == (
+        counting.SampledRows(1, (1101,))
+    )
 
 
 @pytest.fixture
