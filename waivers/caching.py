@@ -11,8 +11,10 @@ worker process, with no list of keys to delete. Entries also expire after
 
 The version moves once per transaction, so a transaction that has written
 to the public tables neither reads nor fills the cache until it commits
-(`cached`, `queryset_key`). The version is read once per GET request (DataVersionMiddleware)
-and on every call outside them (commands, shells). The part of a key that
+(`cached`, `queryset_key`). The version is read at most once per GET
+request (DataVersionMiddleware), or taken from a statement that read it with
+the request's rows (VERSION_ANNOTATIONS, remember_version), and on every
+call outside requests (commands, shells). The part of a key that
 says *what* was computed is the SQL (with its parameters) of the queryset
 the figure is computed from, so any filter, scope or search that changes the
 rows changes the key.
