@@ -46,35 +46,39 @@ class Version(NamedTuple):
     uncommitted: bool = False
 
 
+# The version row's columns as Version holds them, each with the name and
+# field it has as an annotation (VERSION_ANNOTATIONS): read_version and the
+# annotations read the same SQL.
+_VERSION_COLUMNS = (
+    ("version_number", "number", BigIntegerField()),
+    ("version_changed_at", "changed_at", DateTimeField()),
+    # This transaction moved the version: it has written to the public tables.
+    (
+        "version_uncommitted",
+        "txid IS NOT DISTINCT FROM txid_current_if_assigned()",
+        BooleanField(),
+    ),
+)
+_VERSION_ROW = "FROM waivers_dataversion WHERE id = 1"
+
+
 def read_version(using: str = DEFAULT_DB_ALIAS) -> Version:
     """The data version as the database `using` sees it now (the primary by
     default: validators never go backwards, see miao_site.replicas)."""
+    columns = ", ".join(sql for _, sql, _ in _VERSION_COLUMNS)
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT number, changed_at, txid IS NOT DISTINCT FROM txid_current_if_assigned() "
-            "FROM waivers_dataversion WHERE id = 1"
-        )
+        cursor.execute(f"SELECT {columns} {_VERSION_ROW}")  # noqa: S608 (constants)
         row = cursor.fetchone()
     return Version(*row) if row else Version(0, None)
 
 
-# The data version as columns of another statement (read_version's, in the
-# same snapshot as that statement's rows): a request that reads its rows in
-# one statement reads the version with them (remember_version) instead of in a
-# round trip of its own.
+# The data version as columns of another statement (in the same snapshot as
+# that statement's rows): a request that reads its rows in one statement
+# reads the version with them (remember_version) instead of in a round trip
+# of its own.
 VERSION_ANNOTATIONS = {
-    "version_number": RawSQL(
-        "SELECT number FROM waivers_dataversion WHERE id = 1", (), output_field=BigIntegerField()
-    ),
-    "version_changed_at": RawSQL(
-        "SELECT changed_at FROM waivers_dataversion WHERE id = 1", (), output_field=DateTimeField()
-    ),
-    "version_uncommitted": RawSQL(
-        "SELECT txid IS NOT DISTINCT FROM txid_current_if_assigned() "
-        "FROM waivers_dataversion WHERE id = 1",
-        (),
-        output_field=BooleanField(),
-    ),
+    name: RawSQL(f"SELECT {sql} {_VERSION_ROW}", (), output_field=field)  # noqa: S608, S611
+    for name, sql, field in _VERSION_COLUMNS
 }
 
 
