@@ -2,7 +2,11 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from miao_site import ratelimit
 from tests import reference
+
+# 30 s into a minute, 30 min 30 s into an hour, 12.5 h into a day (UTC).
+RATE_WINDOW_CLOCK = 20_000 * 86_400 + 45_030.0
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +16,13 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def steady_rate_windows(monkeypatch):
+    """Rate limits count in fixed windows (miao_site.ratelimit): the clock
+    they follow stands still, so no window ends in the middle of a test."""
+    monkeypatch.setattr(ratelimit, "clock", lambda: RATE_WINDOW_CLOCK)
 
 
 @pytest.fixture(autouse=True, scope="session")
