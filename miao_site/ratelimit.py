@@ -58,24 +58,25 @@ def parse(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period]
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     return BaseThrottle().get_ident(request)
 
 
-def count(scope: str, ident: str, rate: str) -> Tally:
+def count(scope: str, ident: str | None, rate: str) -> Tally:
     """Count one request for `ident` (hashed: the store keeps no address or
-    key) in `scope`'s current window."""
+    key; None, a client with no address, is counted as one) in `scope`'s
+    current window."""
     limit, period = parse(rate)
     now = clock()
     window = int(now // period)
-    digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256((ident or "").encode("utf-8")).hexdigest()[:32]
     key = f"rate:{scope}:{digest}:{window}"
     reset_in = max(1, math.ceil((window + 1) * period - now))
     # The key outlives its window by a second at most: a later window has another key.
     return Tally(limit, _increment(key, period + 1), reset_in)
 
 
-def allow(scope: str, ident: str, rate: str) -> bool:
+def allow(scope: str, ident: str | None, rate: str) -> bool:
     """Count one request; False once the rate is exceeded in the current window."""
     return count(scope, ident, rate).allowed
 

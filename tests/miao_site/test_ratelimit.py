@@ -86,3 +86,7 @@ def test_with_redis_the_api_answers_429_with_the_time_left(client, redis_cache, 
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert [answer["X-RateLimit-Remaining"] for answer in answers] == ["1", "0", "0"]
     assert answers[-1]["Retry-After"] == "30"
+
+
+def test_clients_without_an_address_share_one_counter():
+    assert [ratelimit.allow("test", None, "1/hour") for _ in range(2)] == [True, False]
