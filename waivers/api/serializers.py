@@ -226,7 +226,8 @@ class UrgentReportSerializer(serializers.ModelSerializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    """One public status change. Who made it and staff notes are never shown."""
+    """One public status change. Who made it and staff notes are never shown.
+    (The schema of an entry: WaiverDetailSerializer writes its entries itself.)"""
 
     from_status = serializers.CharField(
         help_text="Status before the change; empty for the first posting"
@@ -255,7 +256,16 @@ class WaiverDetailSerializer(WaiverSerializer):
                 detail = waiver.details(name)
                 data[name] = DETAIL_SERIALIZERS[name](detail).data if detail is not None else None
             elif name == "history":
-                data[name] = HistoryEntrySerializer(waiver.history(), many=True).data
+                # HistoryEntrySerializer's fields, written out: instantiating it
+                # (its fields deep-copied) took 7 % of an API detail (issue 19).
+                data[name] = [
+                    {
+                        "from_status": entry["from_status"],
+                        "to_status": entry["to_status"],
+                        "at": entry["at"].isoformat(),
+                    }
+                    for entry in waiver.history()
+                ]
             else:
                 data[name] = row[name]
         return data
