@@ -128,3 +128,17 @@ def test_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/contracts/")
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+def test_page_addresses_follow_the_address_each_request_came_to(client, settings):
+    """Row builders are kept per site address: one process answering at two
+    addresses gives each its own links."""
+    settings.ALLOWED_HOSTS = ["data.example.gov", "mirror.example.org"]
+    waiver = site_data.urgent_report()
+    path = f"/api/v1/waivers/{waiver.public_id}/"
+    first = client.get(path, HTTP_HOST="data.example.gov").json()
+    second = client.get(path, HTTP_HOST="mirror.example.org", secure=True).json()
+    again = client.get(path, HTTP_HOST="data.example.gov").json()
+    assert first["url"] == f"http://data.example.gov/waivers/{waiver.public_id}/"
+    assert second["url"] == f"https://mirror.example.org/waivers/{waiver.public_id}/"
+    assert again == first
