@@ -1,8 +1,8 @@
 """Rate limits, all counted the same way: the API's per client and per key
 (waivers.api.throttling), the site's downloads (waivers.throttling) and the
 public forms' per client address and per email address (alerts, supplier
-responses). Each caller names its own scope ("api", "alerts.client", ...),
-so one limit never counts another's requests.
+responses). Each caller names its own scope ("api.client", "alerts.client",
+...), so one limit never counts another's requests.
 
 Fixed windows: at most N requests in each period, the periods starting at
 multiples of their length since the epoch; Retry-After is the time left in
@@ -13,8 +13,9 @@ counts its own.
 With Redis, a request is counted in one round trip (INCR and EXPIRE in one
 transaction), through a client of redis-py's own made once per process:
 Django's cache takes three (ADD, then EXISTS and INCR) and builds a client
-for each. That was a third of an API detail request (issue 19,
-docs/performance.md); the store's contents are the same either way.
+for each. (The API's limit was DRF's SimpleRateThrottle, which rewrote a
+pickled log of the window's requests through the cache on every request: a
+third of an API detail; issue 19, docs/performance.md.)
 """
 
 import functools
