@@ -458,7 +458,7 @@ def url_template(url_name: str, absolute_url: Callable[[str], str]) -> str:
 # --- reading -----------------------------------------------------------------------
 
 
-# Row builders kept a reader: one per address the site answers at (ALLOWED_HOSTS).
+# How many row builders a reader keeps: one per address the site answers at (ALLOWED_HOSTS).
 _BUILDERS_KEPT = 16
 
 # Stands for the public identifier while a one-row statement is compiled
