@@ -135,9 +135,8 @@ DATABASES = {
 # - work_mem=32MB: a keyword matching a large share of the waivers needs a large
 #   bitmap; under the 4 MB default it turns lossy, and PostgreSQL then re-checks
 #   the search vector of every row on those pages.
-# (A page after an API cursor plans its joins in the written order,
-# waivers.planning.joins_as_written; the reads of one waiver are prepared once
-# a connection, waivers.statements.)
+# (The reads of one waiver, and of a cursor page's rows by id, are prepared
+# once a connection, waivers.statements.)
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
 
 # Read replicas (docs/decisions/0023-read-replicas-and-cacheable-pages.md):

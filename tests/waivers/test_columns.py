@@ -267,6 +267,30 @@ def test_one_row_reads_what_values_reads(waivers, columns, django_assert_num_que
         assert reader.one_public("default", "MIA-00000000") is None
 
 
+def test_rows_by_id_read_what_values_reads_in_the_order_asked(waivers, django_assert_num_queries):
+    """ColumnReader.by_ids (a cursor page's rows) runs a prepared statement:
+    the rows of the public waivers asked for, in the order asked, exactly as
+    the ORM's values() reads them; drafts, test records and unknown ids are
+    left out."""
+    reader = ColumnReader(API_COLUMNS, extra=("id",))
+    public = list(Waiver.objects.public().order_by("public_id").values_list("id", flat=True))
+    hidden = list(Waiver.objects.exclude(id__in=public).values_list("id", flat=True))
+    assert hidden and len(public) > 10
+    asked = [*reversed(public[::2]), hidden[0], max(public + hidden) + 1, *public[1::2]]
+    with django_assert_num_queries(1):
+        rows = reader.by_ids("default", asked)
+    expected = {row[-1]: row for row in reader.values(Waiver.objects.all())}
+    wanted = [*reversed(public[::2]), *public[1::2]]
+    assert rows == [expected[pk] for pk in wanted]
+    assert [[type(v) for v in row] for row in rows] == [
+        [type(v) for v in expected[pk]] for pk in wanted
+    ]
+    with django_assert_num_queries(1):  # prepared once a connection, then run
+        assert reader.by_ids("default", public[:1]) == [expected[public[0]]]
+    with django_assert_num_queries(0):
+        assert reader.by_ids("default", []) == []
+
+
 def test_a_blank_value_published_as_null_must_be_nullable():
     with pytest.raises(ValueError, match="nullable"):
         Column("x", "X", Text(), "summary", blank_is_null=True)

@@ -1,9 +1,9 @@
-"""waivers.planning: joins planned in the written order, only inside the block."""
+"""waivers.planning: a PostgreSQL setting changed only inside the block."""
 
 import pytest
 from django.db import connection, transaction
 
-from waivers.planning import joins_as_written
+from waivers.planning import local_setting
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +14,10 @@ def setting() -> str:
         return cursor.fetchone()[0]
 
 
-def test_joins_are_planned_as_written_inside_the_block_only():
+def test_the_setting_holds_inside_the_block_only():
     before = setting()
     assert before != "1"
-    with joins_as_written("default"):
+    with local_setting("default", "join_collapse_limit", "1"):
         assert setting() == "1"
     assert setting() == before
 
@@ -25,7 +25,7 @@ def test_joins_are_planned_as_written_inside_the_block_only():
 def test_the_setting_is_put_back_inside_an_outer_transaction():
     before = setting()
     with transaction.atomic():
-        with joins_as_written("default"):
+        with local_setting("default", "join_collapse_limit", "1"):
             assert setting() == "1"
         assert setting() == before
 
@@ -33,6 +33,6 @@ def test_the_setting_is_put_back_inside_an_outer_transaction():
 def test_an_error_inside_the_block_puts_the_setting_back():
     before = setting()
     with transaction.atomic():
-        with pytest.raises(ZeroDivisionError), joins_as_written("default"):
+        with pytest.raises(ZeroDivisionError), local_setting("default", "join_collapse_limit", "1"):
             1 / 0  # noqa: B018
         assert setting() == before

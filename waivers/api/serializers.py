@@ -42,9 +42,9 @@ from waivers.models import (
 )
 from waivers.selectors.agencies import agency_waivers
 
-# How the API reads a waiver (values_list, named rows): its columns, and the
-# position a cursor keeps.
-API_READER = ColumnReader(API_COLUMNS, extra=("submitted_at", "id"))
+# How the API list reads a waiver (values_list): its columns and its id (a
+# cursor page reads its rows by id, ColumnReader.by_ids).
+API_READER = ColumnReader(API_COLUMNS, extra=("id",))
 
 
 def column_field(column: Column) -> serializers.Field:
@@ -104,8 +104,8 @@ class WaiverSerializer(FieldSelectionMixin, serializers.Serializer):
         return API_READER.row_builder(self._absolute_url)
 
     def to_representation(self, values) -> dict:
-        """One list row, from a waiver read by API_READER (values_list with
-        named rows), as the list view reads waivers."""
+        """One list row, from a waiver's values row read by API_READER, as
+        the list view reads waivers."""
         row = self._build_row(values)
         return {name: row[name] for name in self.selected_fields}
 

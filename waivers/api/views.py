@@ -237,11 +237,19 @@ class WaiverViewSet(CsvListMixin, FieldsMixin, LookupMixin, ApiView, viewsets.Re
 
     def paginate_queryset(self, queryset):
         # A page of the list reads plain values, not model instances
-        # (WaiverSerializer.to_representation). The total counts, and a small
-        # result sorts, the filtered rows alone, without the joins of the
-        # published columns.
+        # (WaiverSerializer.to_representation). The total counts, a small
+        # result sorts and a cursor finds its page among the filtered rows
+        # alone, without the joins of the published columns; a cursor page
+        # then reads its rows by id (rows_by_id), so it needs no values
+        # query (building one cost a third of its time, issue 19).
         self.counted_rows = queryset
-        return super().paginate_queryset(API_READER.values(queryset, named=True))
+        if not WaiverPagination.cursor_mode(self.request):
+            queryset = API_READER.values(queryset)
+        return super().paginate_queryset(queryset)
+
+    def rows_by_id(self, ids: list[int]) -> list:
+        """The values rows of a cursor page, in the order of `ids`."""
+        return API_READER.by_ids(self.counted_rows.db, ids)
 
     def get_serializer_class(self):
         return WaiverDetailSerializer if self.action == "retrieve" else WaiverSerializer
