@@ -14,6 +14,8 @@ gunicorn worker (miao_site/wsgi.py), or the benchmark standing in for one.
   requests before it are all dead: a fraction of a millisecond every
   request, and less collecting in all, since live objects are no longer
   walked again and again while they wait to die (docs/performance.md).
+  Under gunicorn, miao_site.gunicorn_worker collects after each response
+  has been sent instead, so that no request pays for the one before it.
 """
 
 import gc
@@ -28,12 +30,12 @@ def freeze_startup() -> None:
     gc.freeze()
 
 
-def _collect_young(**kwargs) -> None:
+def collect_young(**kwargs) -> None:
     gc.collect(1)
 
 
 def collect_between_requests() -> None:
-    request_started.connect(_collect_young, dispatch_uid=RECEIVER_UID)
+    request_started.connect(collect_young, dispatch_uid=RECEIVER_UID)
 
 
 def stop_collecting_between_requests() -> None:

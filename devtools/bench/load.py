@@ -67,7 +67,7 @@ class Server:
                 "--workers",
                 str(self.workers),
                 "--worker-class",
-                "sync",
+                "miao_site.gunicorn_worker.SyncWorker",  # as the README serves the site
                 "--timeout",
                 "120",
                 "--log-level",

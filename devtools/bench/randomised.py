@@ -538,7 +538,9 @@ def run(options: Options, *, force: bool = False) -> dict:
             if (i + 1) % 200 == 0:
                 log(f"  {i + 1:,} / {len(workload):,} ({time.monotonic() - started:.0f} s)")
         report["site"] = {
-            "server": f"gunicorn, {options.workers} sync workers, loopback",
+            "server": (
+                f"gunicorn, {options.workers} sync workers (miao_site.gunicorn_worker), loopback"
+            ),
             "floor": floors["site"],
             **summarise(site.samples, options.classes),
         }

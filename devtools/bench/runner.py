@@ -988,7 +988,7 @@ def run_load_test(probes: list[Probe], options: Options) -> dict:
         return {"status": "error", "reason": str(exc)}
     return {
         "status": "ok",
-        "server": "gunicorn, 2 sync workers, loopback",
+        "server": "gunicorn, 2 sync workers (miao_site.gunicorn_worker), loopback",
         "cache": cache_url.split("://")[0],
         "warm_up": warm,
         "mix": {kind: weight for kind, weight, _ in mix},
