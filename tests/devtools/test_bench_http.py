@@ -106,6 +106,32 @@ def test_a_cursor_query_is_written_with_the_apis_own_encoder(committed_db):
     assert decode_cursor(token, query.ordering) == (query.anchor.submitted_at, query.anchor.pk)
 
 
+class RecordingSide(randomised.Side):
+    """A side that writes down what it was sent, in order, instead of sending it."""
+
+    def __init__(self, name: str, sent: list):
+        super().__init__(name, port=0, urls=[f"/{name}/{i}" for i in range(3)])
+        self.sent = sent
+
+    def send(self, cls: str, url: str) -> None:
+        self.sent.append(url)
+
+
+@pytest.mark.parametrize(
+    ("turns", "order"),
+    [
+        ("alternate", ["/site/0", "/peer/0", "/peer/1", "/site/1", "/site/2", "/peer/2"]),
+        ("apart", ["/site/0", "/site/1", "/site/2", "/peer/0", "/peer/1", "/peer/2"]),
+    ],
+)
+def test_the_sides_take_turns_as_asked(turns, order):
+    sent = []
+    workload = [randomised.Query("api_detail")] * 3
+    sides = [RecordingSide("site", sent), RecordingSide("peer", sent)]
+    randomised.send_workload(workload, sides, turns, log=lambda line: None)
+    assert sent == order
+
+
 @pytest.mark.django_db
 def test_bench_http_refuses_a_database_with_real_waivers():
     WaiverFactory()
@@ -119,6 +145,7 @@ def test_bench_http_refuses_a_database_with_real_waivers():
         ["--classes", "search_page,nonsense"],
         ["--requests-per-class", "0"],
         ["--cache-url", "memcached://x"],
+        ["--turns", "sometimes"],
     ],
 )
 def test_bench_http_rejects_bad_arguments(args):

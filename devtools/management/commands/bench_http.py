@@ -58,6 +58,14 @@ class Command(BaseCommand):
             f"(needs the peer extra: {randomised_hint()}).",
         )
         parser.add_argument(
+            "--turns",
+            choices=list(randomised.TURNS),
+            default="alternate",
+            help="With --datasette, how the two sides take turns: "
+            + "; ".join(f"{name}: {text}" for name, text in randomised.TURNS.items())
+            + " (default alternate).",
+        )
+        parser.add_argument(
             "--peer-db",
             type=Path,
             default=None,
@@ -84,6 +92,7 @@ class Command(BaseCommand):
             classes=o["classes"],
             datasette=o["datasette"],
             peer_db=o["peer_db"],
+            turns=o["turns"],
             floor_reps=o["floor_reps"],
             out=o["out"],
             log=lambda line: (self.stdout.write(line), self.stdout.flush()),
