@@ -481,7 +481,6 @@ class _AnyOf(Lookup):
     """`column = ANY(array)`: one parameter however many values (Django's
     `in` writes one a value, so a prepared statement could not take them)."""
 
-    lookup_name = "any_of"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):

@@ -199,8 +199,9 @@ class KeysetPagination(BasePagination):
     waivers alone (the view's `counted_rows`, without the joins of the
     published columns), then their published rows by id (the view's
     `rows_by_id`, a statement prepared once a connection). Building,
-    compiling and planning one query of both cost more than running it: at a
-    million waivers, a third of a cursor page's time (issue 19)."""
+    compiling and planning a single query that did both cost more than
+    running it: at a million waivers, a third of a cursor page's time
+    (issue 19)."""
 
     def paginate_queryset(self, queryset, request, view=None):
         params = clean_page_params(request)
